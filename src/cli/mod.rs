@@ -1,0 +1,115 @@
+//! The command line: one module per subcommand.
+
+mod check;
+mod debug;
+mod explain;
+mod fmt;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// stackc: compile a `.stack` homelab description into Terraform and Ansible.
+#[derive(Debug, Parser)]
+#[command(name = "stackc", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a stack and report every finding.
+    Check(CheckArgs),
+    /// Print the long explanation of a diagnostic code (`E0303`) or slug.
+    Explain {
+        /// A code such as E0303, or a slug such as duplicate-address.
+        code: String,
+    },
+    /// Format files in the canonical layout (comments kept).
+    Fmt {
+        /// Files to format in place.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Do not write; exit 1 if any file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Dump a stage's data structure as YAML, for bug reports and snapshots.
+    Debug {
+        #[arg(value_enum)]
+        stage: DebugStage,
+        file: PathBuf,
+        #[arg(long)]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The root `.stack` file.
+    pub file: PathBuf,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat warnings as errors (`--deny warnings`).
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// Apply the overlays of `profile "NAME"`.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Let `file()` read outside the stack's directory.
+    #[arg(long)]
+    pub allow_outside: bool,
+    /// Colour the human output: auto (on a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DebugStage {
+    Ast,
+    Ir,
+}
+
+/// Exit statuses.
+pub const OK: i32 = 0;
+pub const INPUT_ERRORS: i32 = 1;
+pub const FAILURE: i32 = 2;
+
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain { code } => explain::run(&code),
+        Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Debug { stage, file, profile } => debug::run(stage, &file, profile),
+    }
+}
+
+/// The root file must exist: a missing one is a usage error (exit 2), not a
+/// finding in the input.
+fn require_file(path: &std::path::Path) -> Result<(), i32> {
+    if path.is_file() {
+        return Ok(());
+    }
+    eprintln!("error: cannot read `{}`: no such file", path.display());
+    Err(FAILURE)
+}

@@ -1,0 +1,95 @@
+//! `stackc`: a compiler from `.stack` homelab descriptions to Terraform JSON
+//! and an Ansible project.
+//!
+//! ```text
+//!  .stack text ──parse──▶ AST ──lower──▶ IR ──check──▶ IR + findings ──emit──▶ files
+//!   (syntax/)             (lower/)   (ir/)   (check/)                 (backend/)
+//! ```
+//!
+//! One public function per arrow: [`parse`], [`lower()`], [`check()`];
+//! [`compile`] chains them and is what the CLI calls. Diagnostics are plain
+//! data ([`diag::Diagnostic`]) collected by one [`diag::Sink`].
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod fmt;
+pub mod ir;
+pub mod lower;
+pub mod source;
+pub mod span;
+pub mod syntax;
+
+use diag::{Diagnostic, Sink};
+use ir::Ir;
+use lower::{Options, Parsed};
+use source::SourceMap;
+use std::path::Path;
+
+/// STAGE 1: read `root` and its imports and parse them (plus the stdlib).
+pub fn parse(root: &Path, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
+    lower::imports::load(root, sources)
+}
+
+/// STAGE 1, from memory: parse one stack held in a string.
+pub fn parse_str(name: &str, text: &str, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
+    lower::imports::load_str(name, text, sources)
+}
+
+/// STAGE 2: resolve, expand and type the parsed stack.
+pub fn lower(parsed: &Parsed, opts: &Options) -> (Ir, Vec<Diagnostic>) {
+    lower::lower(parsed, opts)
+}
+
+/// STAGE 3: run every check over the IR.
+pub fn check(ir: &Ir, sink: &mut Sink) {
+    check::run_all(ir, sink)
+}
+
+/// The result of compiling a stack: its sources, the IR when lowering
+/// succeeded, and every finding (sorted, deduplicated, `allow`s applied).
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub ir: Option<Ir>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// parse → lower → check. Stops after a stage whose errors would make the
+/// next one report noise (a syntax error hides that file's blocks).
+pub fn compile(root: &Path, opts: &Options, deny_warnings: bool) -> Compilation {
+    let mut sources = SourceMap::new();
+    let (parsed, diags) = parse(root, &mut sources);
+    finish(sources, parsed, diags, opts, deny_warnings)
+}
+
+/// Like [`compile`], for a stack held in memory (editors, tests).
+pub fn compile_str(name: &str, text: &str, opts: &Options, deny_warnings: bool) -> Compilation {
+    let mut sources = SourceMap::new();
+    let (parsed, diags) = parse_str(name, text, &mut sources);
+    finish(sources, parsed, diags, opts, deny_warnings)
+}
+
+fn finish(sources: SourceMap, parsed: Parsed, diags: Vec<Diagnostic>, opts: &Options, deny: bool) -> Compilation {
+    let mut sink = Sink::new();
+    let fatal = diags.iter().any(|d| matches!(d.code.code, "E0101" | "E0205"));
+    sink.extend(diags);
+    if fatal {
+        return Compilation { sources, ir: None, diagnostics: sink.finish(&[], deny) };
+    }
+    let (ir, diags) = lower(&parsed, opts);
+    let lowered_ok = !diags.iter().any(Diagnostic::is_error);
+    sink.extend(diags);
+    if lowered_ok && !sink.has_errors() {
+        check(&ir, &mut sink);
+    }
+    let diagnostics = sink.finish(&ir.allows, deny);
+    Compilation { sources, ir: Some(ir), diagnostics }
+}
