@@ -22,7 +22,34 @@ pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diagnostic>
 pub fn format_file(ast: &File, src: &str) -> String {
     let mut p = Printer { src, out: String::new(), comments: &ast.comments, next: 0, indent: 0 };
     p.file(ast);
-    p.out
+    align_trailing_comments(&p.out)
+}
+
+/// Trailing comments on consecutive lines start in one column. The printer
+/// marks each with `\u{1}`, which cannot occur in source text.
+fn align_trailing_comments(out: &str) -> String {
+    let lines: Vec<&str> = out.split('\n').collect();
+    let mut result = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j < lines.len() && lines[j].contains('\u{1}') {
+            j += 1;
+        }
+        if j == i {
+            result.push(lines[i].to_string());
+            i += 1;
+            continue;
+        }
+        let width = lines[i..j].iter().map(|l| l.split('\u{1}').next().unwrap_or("").chars().count()).max().unwrap_or(0);
+        for l in &lines[i..j] {
+            let (code, comment) = l.split_once('\u{1}').unwrap_or((l, ""));
+            let pad = width - code.chars().count();
+            result.push(format!("{code}{} {comment}", " ".repeat(pad)));
+        }
+        i = j;
+    }
+    result.join("\n")
 }
 
 struct Printer<'a> {
@@ -63,20 +90,23 @@ impl<'a> Printer<'a> {
     }
 
     /// Print every pending comment that starts before `pos`, each on its
-    /// own line; `prev_end` decides where a blank line was.
-    fn leading_comments(&mut self, pos: u32, mut prev_end: usize, first_in_block: bool) {
-        let mut first = true;
+    /// own line, keeping the blank lines the source had between and after
+    /// them (`prev_end` is where the previous item ended). The caller has
+    /// already separated the item from the one before.
+    fn leading_comments(&mut self, pos: u32, mut prev_end: usize) {
+        let mut printed = false;
         while let Some(c) = self.comments.get(self.next).filter(|c| c.span.start < pos) {
-            if !(first && first_in_block) || !self.out.is_empty() {
-                if self.blank_between(prev_end, c.span.start as usize) && !(first && first_in_block) {
-                    self.newline();
-                }
+            if printed && self.blank_between(prev_end, c.span.start as usize) {
+                self.newline();
             }
             self.out.push_str(&c.text);
             self.newline();
             prev_end = c.span.end as usize;
             self.next += 1;
-            first = false;
+            printed = true;
+        }
+        if printed && (pos as usize) < self.src.len() && self.blank_between(prev_end, pos as usize) {
+            self.newline();
         }
     }
 
@@ -85,7 +115,7 @@ impl<'a> Printer<'a> {
         if let Some(c) = self.comments.get(self.next) {
             let gap = self.src.get(end as usize..c.span.start as usize).unwrap_or("\n");
             if c.span.start >= end && !gap.contains('\n') {
-                self.out.push_str("  ");
+                self.out.push_str(" \u{1}");
                 self.out.push_str(&c.text);
                 self.next += 1;
             }
@@ -96,13 +126,17 @@ impl<'a> Printer<'a> {
         let mut prev: Option<&Item> = None;
         for item in &f.items {
             if let Some(p) = prev {
-                let both_imports = matches!((p, item), (Item::Import(_), Item::Import(_)));
-                if !both_imports || self.blank_between(p.span().end as usize, item.span().start as usize) {
+                // Imports, and one-line blocks such as `addon "loki" {}`,
+                // may stand in a group; anything else gets a blank line.
+                let one_line = |i: &Item| !self.text(i.span()).contains('\n');
+                let grouped = matches!((p, item), (Item::Import(_), Item::Import(_)))
+                    || matches!((p, item), (Item::Block(_), Item::Block(_))) && one_line(p) && one_line(item);
+                if !grouped || self.blank_between(p.span().end as usize, item.span().start as usize) {
                     self.newline();
                 }
             }
             let prev_end = prev.map_or(0, |p| p.span().end as usize);
-            self.leading_comments(item.span().start, prev_end, prev.is_none());
+            self.leading_comments(item.span().start, prev_end);
             match item {
                 Item::Import(i) => {
                     self.out.push_str("import ");
@@ -118,7 +152,7 @@ impl<'a> Printer<'a> {
         if !f.items.is_empty() && self.next < self.comments.len() {
             self.newline();
         }
-        self.leading_comments(end, f.items.last().map_or(0, |i| i.span().end as usize), f.items.is_empty());
+        self.leading_comments(end, f.items.last().map_or(0, |i| i.span().end as usize));
         let trimmed = self.out.trim_end().len();
         self.out.truncate(trimmed);
         if !self.out.is_empty() {
@@ -158,6 +192,7 @@ impl<'a> Printer<'a> {
 
     fn body(&mut self, b: &Block) {
         self.out.push('{');
+        self.trailing_comment(b.body_span.start + 1);
         self.indent += 1;
         let widths = self.alignment(&b.body);
         let mut prev_end = b.body_span.start as usize + 1;
@@ -166,7 +201,7 @@ impl<'a> Printer<'a> {
             if i > 0 && self.blank_between(prev_end, self.first_start(item.span())) {
                 self.newline();
             }
-            self.leading_comments(item.span().start, prev_end, i == 0);
+            self.leading_comments(item.span().start, prev_end);
             match item {
                 BodyItem::Attribute(a) => {
                     self.out.push_str(&a.name.name);
@@ -184,7 +219,7 @@ impl<'a> Printer<'a> {
         let close = b.body_span.end.saturating_sub(1);
         if self.comments.get(self.next).is_some_and(|c| c.span.start < close) {
             self.newline();
-            self.leading_comments(close, prev_end, b.body.is_empty());
+            self.leading_comments(close, prev_end);
             self.indent -= 1;
             // The last comment left a newline with the inner indent.
             let trimmed = self.out.trim_end_matches(' ').len();
@@ -220,7 +255,9 @@ impl<'a> Printer<'a> {
                 (_, BodyItem::Block(_)) => true,
                 (Some(BodyItem::Attribute(p)), BodyItem::Attribute(a)) => {
                     let gap = self.src.get(p.span.end as usize..a.span.start as usize).unwrap_or("");
-                    gap.matches('\n').count() != 1 || gap.contains('#') || gap.contains("//") || gap.contains("/*")
+                    // What follows the previous line (its trailing comment) does not break a run.
+                    let after = gap.split_once('\n').map_or("", |(_, rest)| rest);
+                    gap.matches('\n').count() != 1 || after.contains('#') || after.contains("//") || after.contains("/*")
                         || self.text(p.span).contains('\n')
                 }
                 _ => false,
@@ -274,15 +311,15 @@ impl<'a> Printer<'a> {
         self.out.push('[');
         self.indent += 1;
         let mut prev_end = e.span.start as usize + 1;
-        for (i, item) in items.iter().enumerate() {
+        for item in items {
             self.newline();
-            self.leading_comments(item.span.start, prev_end, i == 0);
+            self.leading_comments(item.span.start, prev_end);
             self.expr(item);
             self.out.push(',');
             self.trailing_comment(item.span.end + self.comma_after(item.span.end));
             prev_end = item.span.end as usize;
         }
-        self.close(e.span, prev_end, items.is_empty(), ']');
+        self.close(e.span, prev_end, ']');
     }
 
     /// Bytes from `end` past a following `,` (so a trailing comment after
@@ -297,11 +334,11 @@ impl<'a> Printer<'a> {
         }
     }
 
-    fn close(&mut self, span: Span, prev_end: usize, empty: bool, bracket: char) {
+    fn close(&mut self, span: Span, prev_end: usize, bracket: char) {
         let close = span.end.saturating_sub(1);
         if self.comments.get(self.next).is_some_and(|c| c.span.start < close) {
             self.newline();
-            self.leading_comments(close, prev_end, empty);
+            self.leading_comments(close, prev_end);
             self.indent -= 1;
             let trimmed = self.out.trim_end_matches(' ').len();
             self.out.truncate(trimmed);
@@ -337,9 +374,9 @@ impl<'a> Printer<'a> {
         self.out.push('{');
         self.indent += 1;
         let mut prev_end = e.span.start as usize + 1;
-        for (i, item) in items.iter().enumerate() {
+        for item in items {
             self.newline();
-            self.leading_comments(item.key.span.start, prev_end, i == 0);
+            self.leading_comments(item.key.span.start, prev_end);
             let key = self.text(item.key.span).to_string();
             self.out.push_str(&key);
             for _ in key.chars().count()..width {
@@ -350,7 +387,7 @@ impl<'a> Printer<'a> {
             self.trailing_comment(item.value.span.end + self.comma_after(item.value.span.end));
             prev_end = item.value.span.end as usize;
         }
-        self.close(e.span, prev_end, items.is_empty(), '}');
+        self.close(e.span, prev_end, '}');
     }
 }
 

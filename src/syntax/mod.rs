@@ -30,3 +30,14 @@ pub fn parse(text: &str, file: FileId) -> (ast::File, Vec<Diagnostic>) {
         Err(d) => (empty, vec![*d]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn comments_are_collected() {
+        let (f, d) = super::parse("# top\nsite \"x\" { # t\n a = 1 // hi\n}\n", crate::span::FileId(0));
+        assert!(d.is_empty());
+        let texts: Vec<&str> = f.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["# top", "# t", "// hi"]);
+    }
+}

@@ -55,12 +55,21 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
                 let dbg = format!("{t:?}");
                 if let Some(token) = dbg.strip_prefix("Sensitive { token: ").and_then(|r| r.strip_suffix(" }")) {
                     let token: String = serde_json::from_str(token).unwrap_or_default();
-                    if !token.trim().is_empty() {
+                    if !noise(&token) {
                         expected.insert(format!("`{token}`"));
                     }
                 }
             }
         }
+    }
+    if expected.contains("a value") {
+        // Every way a value can start is "a value".
+        for t in ["`:`", "`<<`", "`[`", "`false`", "`true`", "`{`", "a string"] {
+            expected.remove(t);
+        }
+    }
+    if expected.contains("a string") {
+        expected.remove("`\"`");
     }
     let found = found_at(text, pos);
     let end = (pos + found.len().max(1)).min(text.len()).max(pos);
@@ -78,6 +87,12 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
         d = d.help(h);
     }
     d
+}
+
+/// Tokens that only say "a comment could go here" or "this name could go
+/// on": true at almost every position, so they drown the real expectation.
+fn noise(token: &str) -> bool {
+    matches!(token, "#" | "//" | "/*" | "_" | "-" | "\r" | "\n") || token.trim().is_empty()
 }
 
 /// The token at `pos`, for "found …": a word, or one character.
@@ -104,6 +119,9 @@ fn hint(expected: &[String], found: &str) -> Option<String> {
     }
     if found == "," && expected.iter().any(|e| e == "an attribute name" || e == "`}`") {
         return Some("attributes are separated by spaces or newlines, not commas".into());
+    }
+    if expected.iter().any(|e| e.starts_with("a block body")) {
+        return Some("an attribute needs `=` (`name = value`); a block needs a body (`name \"label\" { … }`)".into());
     }
     if found == "'" {
         return Some("strings use double quotes: \"…\"".into());

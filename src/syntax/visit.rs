@@ -31,7 +31,7 @@ impl Visitor {
             .clone()
             .into_inner()
             .flatten()
-            .filter(|p| p.as_rule() == Rule::line_comment || p.as_rule() == Rule::block_comment)
+            .filter(|p| p.as_rule() == Rule::COMMENT)
             .map(|p| Comment { text: p.as_str().trim_end().to_string(), span: self.span(&p) })
             .collect();
         let mut items = Vec::new();
