@@ -77,12 +77,24 @@ pub fn compile_str(name: &str, text: &str, opts: &Options, deny_warnings: bool) 
     finish(sources, parsed, diags, opts, deny_warnings)
 }
 
-fn finish(sources: SourceMap, parsed: Parsed, diags: Vec<Diagnostic>, opts: &Options, deny: bool) -> Compilation {
+fn finish(
+    sources: SourceMap,
+    parsed: Parsed,
+    diags: Vec<Diagnostic>,
+    opts: &Options,
+    deny: bool,
+) -> Compilation {
     let mut sink = Sink::new();
-    let fatal = diags.iter().any(|d| matches!(d.code.code, "E0101" | "E0205"));
+    let fatal = diags
+        .iter()
+        .any(|d| matches!(d.code.code, "E0101" | "E0205"));
     sink.extend(diags);
     if fatal {
-        return Compilation { sources, ir: None, diagnostics: sink.finish(&[], deny) };
+        return Compilation {
+            sources,
+            ir: None,
+            diagnostics: sink.finish(&[], deny),
+        };
     }
     let (ir, diags) = lower(&parsed, opts);
     let lowered_ok = !diags.iter().any(Diagnostic::is_error);
@@ -91,5 +103,9 @@ fn finish(sources: SourceMap, parsed: Parsed, diags: Vec<Diagnostic>, opts: &Opt
         check(&ir, &mut sink);
     }
     let diagnostics = sink.finish(&ir.allows, deny);
-    Compilation { sources, ir: Some(ir), diagnostics }
+    Compilation {
+        sources,
+        ir: Some(ir),
+        diagnostics,
+    }
 }

@@ -17,7 +17,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and 1-based column counted in characters (not bytes).
@@ -28,7 +32,10 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..byte).map_or(byte - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..byte)
+            .map_or(byte - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
@@ -65,7 +72,10 @@ impl SourceMap {
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn snippet(&self, span: Span) -> &str {
@@ -74,7 +84,10 @@ impl SourceMap {
 
     pub fn line_col(&self, span: Span) -> ((usize, usize), (usize, usize)) {
         let f = self.get(span.file);
-        (f.line_col(span.start as usize), f.line_col(span.end as usize))
+        (
+            f.line_col(span.start as usize),
+            f.line_col(span.end as usize),
+        )
     }
 }
 

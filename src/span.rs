@@ -18,7 +18,11 @@ pub struct Span {
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Span { file, start: clamp(start), end: clamp(end) }
+        Span {
+            file,
+            start: clamp(start),
+            end: clamp(end),
+        }
     }
 
     /// The smallest span covering both (same file assumed; `self` wins otherwise).
@@ -26,7 +30,11 @@ impl Span {
         if self.file != other.file {
             return self;
         }
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn contains(self, other: Span) -> bool {
@@ -46,12 +54,17 @@ impl Span {
     }
 }
 
-/// A value with the span it came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A value with the span it came from. Serializes as the bare value.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
     pub value: T,
-    #[serde(skip)]
     pub span: Span,
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
 }
 
 impl<T> Spanned<T> {

@@ -29,8 +29,12 @@ fn whole(size: &Spanned<Size>, unit: u64, unit_name: &str, what: &str, sink: &mu
     let up = down + 1;
     let exact = bytes as f64 / unit as f64;
     sink.push(
-        Diagnostic::new(&codes::SIZE_UNIT, size.span, format!("{what} must be a whole number of {unit_name}"))
-            .label(format!("this is {exact:.2} {unit_name}"))
-            .help(format!("write `{down}{unit_name}` or `{up}{unit_name}`")),
+        Diagnostic::new(
+            &codes::SIZE_UNIT,
+            size.span,
+            format!("{what} must be a whole number of {unit_name}"),
+        )
+        .label(format!("this is {exact:.2} {unit_name}"))
+        .help(format!("write `{down}{unit_name}` or `{up}{unit_name}`")),
     );
 }

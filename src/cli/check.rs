@@ -9,7 +9,10 @@ pub fn run(args: &CheckArgs) -> i32 {
     if let Err(code) = super::require_file(&args.file) {
         return code;
     }
-    let opts = Options { profile: args.profile.clone(), allow_outside: args.allow_outside };
+    let opts = Options {
+        profile: args.profile.clone(),
+        allow_outside: args.allow_outside,
+    };
     let c = crate::compile(&args.file, &opts, args.deny == Some(Deny::Warnings));
     let out = match args.format {
         Format::Human => {

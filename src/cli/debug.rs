@@ -20,12 +20,22 @@ pub fn run(stage: DebugStage, file: &std::path::Path, profile: Option<String>) -
             serde_yaml_ng::to_string(&parsed.files)
         }
         DebugStage::Ir => {
-            let c = crate::compile(file, &Options { profile, allow_outside: false }, false);
+            let c = crate::compile(
+                file,
+                &Options {
+                    profile,
+                    allow_outside: false,
+                },
+                false,
+            );
             let Some(ir) = c.ir.filter(|_| !c.diagnostics.iter().any(|d| d.is_error())) else {
-                eprint!("{}", render::human::render(&c.sources, &c.diagnostics, false));
+                eprint!(
+                    "{}",
+                    render::human::render(&c.sources, &c.diagnostics, false)
+                );
                 return INPUT_ERRORS;
             };
-            serde_yaml_ng::to_string(&ir)
+            serde_yaml_ng::to_string(&crate::ir::dump(&ir))
         }
     };
     match yaml {

@@ -11,7 +11,8 @@ pub fn run(key: &str) -> i32 {
         }
         None => {
             let all = codes::ALL.iter().flat_map(|c| [c.code, c.slug]);
-            let hint = did_you_mean(&key.to_ascii_uppercase(), all).unwrap_or_else(|| "codes look like E0303".into());
+            let hint = did_you_mean(&key.to_ascii_uppercase(), all)
+                .unwrap_or_else(|| "codes look like E0303".into());
             eprintln!("error: no diagnostic `{key}`; {hint}");
             FAILURE
         }

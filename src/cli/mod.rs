@@ -100,7 +100,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(&args),
         Command::Explain { code } => explain::run(&code),
         Command::Fmt { files, check } => fmt::run(&files, check),
-        Command::Debug { stage, file, profile } => debug::run(stage, &file, profile),
+        Command::Debug {
+            stage,
+            file,
+            profile,
+        } => debug::run(stage, &file, profile),
     }
 }
 

@@ -71,7 +71,8 @@ codes! {
 
 /// Look a code up by its code (`E0303`, any case) or its slug (`duplicate-address`).
 pub fn lookup(key: &str) -> Option<&'static Code> {
-    ALL.iter().find(|c| c.code.eq_ignore_ascii_case(key) || c.slug == key)
+    ALL.iter()
+        .find(|c| c.code.eq_ignore_ascii_case(key) || c.slug == key)
 }
 
 #[cfg(test)]
@@ -84,7 +85,12 @@ mod tests {
         for c in ALL {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert!(seen.insert(c.slug), "duplicate slug {}", c.slug);
-            assert_eq!(c.code.starts_with('W'), c.severity == Severity::Warning, "{}", c.code);
+            assert_eq!(
+                c.code.starts_with('W'),
+                c.severity == Severity::Warning,
+                "{}",
+                c.code
+            );
         }
     }
 
@@ -92,7 +98,12 @@ mod tests {
     fn every_page_is_titled_with_its_code_and_slug() {
         for c in ALL {
             let first = c.page.lines().next().unwrap_or("");
-            assert_eq!(first, format!("# {}: {}", c.code, c.slug), "page of {}", c.code);
+            assert_eq!(
+                first,
+                format!("# {}: {}", c.code, c.slug),
+                "page of {}",
+                c.code
+            );
         }
     }
 }

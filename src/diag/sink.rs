@@ -78,13 +78,20 @@ impl Sink {
         }
         let mut ds = self.diagnostics;
         ds.sort_by(|a, b| {
-            (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.code.code, &a.message).cmp(&(
-                b.primary.span.file,
-                b.primary.span.start,
-                b.primary.span.end,
-                b.code.code,
-                &b.message,
-            ))
+            (
+                a.primary.span.file,
+                a.primary.span.start,
+                a.primary.span.end,
+                a.code.code,
+                &a.message,
+            )
+                .cmp(&(
+                    b.primary.span.file,
+                    b.primary.span.start,
+                    b.primary.span.end,
+                    b.code.code,
+                    &b.message,
+                ))
         });
         ds.dedup();
         ds
@@ -107,8 +114,16 @@ mod tests {
         sink.push(Diagnostic::new(&codes::SYNTAX, at(10), "a"));
         sink.push(Diagnostic::new(&codes::SYNTAX, at(10), "a"));
         let allows = [
-            Allow { code: &codes::ETCD_EVEN, scope: Some(Span::new(FileId(0), 40, 60)), span: at(40) },
-            Allow { code: &codes::CAPACITY, scope: None, span: at(5) },
+            Allow {
+                code: &codes::ETCD_EVEN,
+                scope: Some(Span::new(FileId(0), 40, 60)),
+                span: at(40),
+            },
+            Allow {
+                code: &codes::CAPACITY,
+                scope: None,
+                span: at(5),
+            },
         ];
         let out = sink.finish(&allows, false);
         let codes: Vec<_> = out.iter().map(|d| d.code.code).collect();

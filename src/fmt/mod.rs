@@ -12,7 +12,10 @@ use crate::syntax::ast::*;
 /// Format a source text, or return its syntax errors.
 pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diagnostic>> {
     let (ast, diags) = crate::syntax::parse(text, file);
-    let fatal: Vec<Diagnostic> = diags.into_iter().filter(|d| d.code.code == "E0101").collect();
+    let fatal: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.code.code == "E0101")
+        .collect();
     if !fatal.is_empty() {
         return Err(fatal);
     }
@@ -20,7 +23,13 @@ pub fn format_source(text: &str, file: FileId) -> Result<String, Vec<Diagnostic>
 }
 
 pub fn format_file(ast: &File, src: &str) -> String {
-    let mut p = Printer { src, out: String::new(), comments: &ast.comments, next: 0, indent: 0 };
+    let mut p = Printer {
+        src,
+        out: String::new(),
+        comments: &ast.comments,
+        next: 0,
+        indent: 0,
+    };
     p.file(ast);
     align_trailing_comments(&p.out)
 }
@@ -41,7 +50,11 @@ fn align_trailing_comments(out: &str) -> String {
             i += 1;
             continue;
         }
-        let width = lines[i..j].iter().map(|l| l.split('\u{1}').next().unwrap_or("").chars().count()).max().unwrap_or(0);
+        let width = lines[i..j]
+            .iter()
+            .map(|l| l.split('\u{1}').next().unwrap_or("").chars().count())
+            .max()
+            .unwrap_or(0);
         for l in &lines[i..j] {
             let (code, comment) = l.split_once('\u{1}').unwrap_or((l, ""));
             let pad = width - code.chars().count();
@@ -81,12 +94,17 @@ impl<'a> Printer<'a> {
     /// True when the source has an empty line between `a` and `b`.
     fn blank_between(&self, a: usize, b: usize) -> bool {
         let gap = self.src.get(a..b).unwrap_or("");
-        gap.split('\n').skip(1).take(gap.matches('\n').count().saturating_sub(1)).any(|l| l.trim().is_empty())
+        gap.split('\n')
+            .skip(1)
+            .take(gap.matches('\n').count().saturating_sub(1))
+            .any(|l| l.trim().is_empty())
             && gap.matches('\n').count() >= 2
     }
 
     fn has_comment_in(&self, span: Span) -> bool {
-        self.comments.iter().any(|c| span.start <= c.span.start && c.span.end <= span.end)
+        self.comments
+            .iter()
+            .any(|c| span.start <= c.span.start && c.span.end <= span.end)
     }
 
     /// Print every pending comment that starts before `pos`, each on its
@@ -105,7 +123,8 @@ impl<'a> Printer<'a> {
             self.next += 1;
             printed = true;
         }
-        if printed && (pos as usize) < self.src.len() && self.blank_between(prev_end, pos as usize) {
+        if printed && (pos as usize) < self.src.len() && self.blank_between(prev_end, pos as usize)
+        {
             self.newline();
         }
     }
@@ -113,7 +132,10 @@ impl<'a> Printer<'a> {
     /// A comment on the same source line right after `end`.
     fn trailing_comment(&mut self, end: u32) {
         if let Some(c) = self.comments.get(self.next) {
-            let gap = self.src.get(end as usize..c.span.start as usize).unwrap_or("\n");
+            let gap = self
+                .src
+                .get(end as usize..c.span.start as usize)
+                .unwrap_or("\n");
             if c.span.start >= end && !gap.contains('\n') {
                 self.out.push_str(" \u{1}");
                 self.out.push_str(&c.text);
@@ -130,8 +152,11 @@ impl<'a> Printer<'a> {
                 // may stand in a group; anything else gets a blank line.
                 let one_line = |i: &Item| !self.text(i.span()).contains('\n');
                 let grouped = matches!((p, item), (Item::Import(_), Item::Import(_)))
-                    || matches!((p, item), (Item::Block(_), Item::Block(_))) && one_line(p) && one_line(item);
-                if !grouped || self.blank_between(p.span().end as usize, item.span().start as usize) {
+                    || matches!((p, item), (Item::Block(_), Item::Block(_)))
+                        && one_line(p)
+                        && one_line(item);
+                if !grouped || self.blank_between(p.span().end as usize, item.span().start as usize)
+                {
                     self.newline();
                 }
             }
@@ -192,7 +217,15 @@ impl<'a> Printer<'a> {
 
     fn body(&mut self, b: &Block) {
         self.out.push('{');
-        self.trailing_comment(b.body_span.start + 1);
+        // A comment right after `{`, before the first item, stays there.
+        let first = b.body.first().map_or(b.body_span.end, |i| i.span().start);
+        if self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < first)
+        {
+            self.trailing_comment(b.body_span.start + 1);
+        }
         self.indent += 1;
         let widths = self.alignment(&b.body);
         let mut prev_end = b.body_span.start as usize + 1;
@@ -217,7 +250,11 @@ impl<'a> Printer<'a> {
             prev_end = item.span().end as usize;
         }
         let close = b.body_span.end.saturating_sub(1);
-        if self.comments.get(self.next).is_some_and(|c| c.span.start < close) {
+        if self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < close)
+        {
             self.newline();
             self.leading_comments(close, prev_end);
             self.indent -= 1;
@@ -236,7 +273,10 @@ impl<'a> Printer<'a> {
 
     /// Where an item's leading comments begin (for blank-line detection).
     fn first_start(&self, span: Span) -> usize {
-        self.comments.get(self.next).filter(|c| c.span.start < span.start).map_or(span.start as usize, |c| c.span.start as usize)
+        self.comments
+            .get(self.next)
+            .filter(|c| c.span.start < span.start)
+            .map_or(span.start as usize, |c| c.span.start as usize)
     }
 
     /// `=` columns: runs of attributes on consecutive lines align.
@@ -254,11 +294,17 @@ impl<'a> Printer<'a> {
             let breaks = match (i.checked_sub(1).map(|j| &items[j]), item) {
                 (_, BodyItem::Block(_)) => true,
                 (Some(BodyItem::Attribute(p)), BodyItem::Attribute(a)) => {
-                    let gap = self.src.get(p.span.end as usize..a.span.start as usize).unwrap_or("");
+                    let gap = self
+                        .src
+                        .get(p.span.end as usize..a.span.start as usize)
+                        .unwrap_or("");
                     // What follows the previous line (its trailing comment) does not break a run.
                     let after = gap.split_once('\n').map_or("", |(_, rest)| rest);
-                    gap.matches('\n').count() != 1 || after.contains('#') || after.contains("//") || after.contains("/*")
-                        || self.text(p.span).contains('\n')
+                    gap.matches('\n').count() > 1
+                        || after.contains('#')
+                        || after.contains("//")
+                        || after.contains("/*")
+                        || self.multiline(&p.value)
                 }
                 _ => false,
             };
@@ -336,7 +382,11 @@ impl<'a> Printer<'a> {
 
     fn close(&mut self, span: Span, prev_end: usize, bracket: char) {
         let close = span.end.saturating_sub(1);
-        if self.comments.get(self.next).is_some_and(|c| c.span.start < close) {
+        if self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < close)
+        {
             self.newline();
             self.leading_comments(close, prev_end);
             self.indent -= 1;
@@ -370,7 +420,11 @@ impl<'a> Printer<'a> {
             self.out.push_str(" }");
             return;
         }
-        let width = items.iter().map(|i| self.text(i.key.span).chars().count()).max().unwrap_or(0);
+        let width = items
+            .iter()
+            .map(|i| self.text(i.key.span).chars().count())
+            .max()
+            .unwrap_or(0);
         self.out.push('{');
         self.indent += 1;
         let mut prev_end = e.span.start as usize + 1;

@@ -2,7 +2,10 @@
 //! expanded, defaults applied, literals typed. Checks and backends never
 //! look at the AST and never guess a default.
 
+mod dump;
 pub mod value;
+
+pub use dump::dump;
 
 use crate::diag::Allow;
 use crate::span::{Span, Spanned};
@@ -150,7 +153,10 @@ pub struct State {
 
 impl Default for State {
     fn default() -> Self {
-        State { backend: StateBackend::Local, settings: BTreeMap::new() }
+        State {
+            backend: StateBackend::Local,
+            settings: BTreeMap::new(),
+        }
     }
 }
 
@@ -238,7 +244,10 @@ impl Node {
     /// "`cp-2` (node "cp", 2 of 3)" — how diagnostics name a node.
     pub fn describe(&self) -> String {
         if self.count > 1 {
-            format!("`{}` (node \"{}\", {} of {})", self.name, self.group, self.index, self.count)
+            format!(
+                "`{}` (node \"{}\", {} of {})",
+                self.name, self.group, self.index, self.count
+            )
         } else {
             format!("`{}`", self.name)
         }
@@ -293,7 +302,12 @@ impl Kubernetes {
 }
 
 pub fn minor_of(version: &str) -> String {
-    version.trim_start_matches('v').split('.').take(2).collect::<Vec<_>>().join(".")
+    version
+        .trim_start_matches('v')
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// A Helm chart the stack can install: a stdlib addon or a user `chart`.
@@ -351,6 +365,7 @@ pub struct CniVersions {
     pub policies: bool,
     /// Kubernetes minor → CNI versions known to work, oldest first.
     pub matrix: BTreeMap<String, Vec<String>>,
+    pub builtin: bool,
     #[serde(skip)]
     pub span: Span,
 }
@@ -419,6 +434,10 @@ pub struct Hardening {
 
 impl Default for Hardening {
     fn default() -> Self {
-        Hardening { ssh_password_auth: false, firewall: true, unattended_upgrades: true }
+        Hardening {
+            ssh_password_auth: false,
+            firewall: true,
+            unattended_upgrades: true,
+        }
     }
 }

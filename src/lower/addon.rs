@@ -35,11 +35,24 @@ pub fn lower_catalog(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
 fn lower_chart(b: &Block, builtin: bool, cx: &mut Cx) -> Chart {
     let mut r = Reader::new(b);
     let name = label(b);
-    let repo = cx.req::<String>(&mut r, "repo").map(|s| s.value).unwrap_or_default();
-    let chart = cx.opt::<String>(&mut r, "chart").map_or_else(|| name.clone(), |s| s.value);
-    let version = cx.req::<String>(&mut r, "version").map(|s| s.value).unwrap_or_default();
-    let namespace = cx.opt::<String>(&mut r, "namespace").map_or_else(|| name.clone(), |s| s.value);
-    let arch = cx.list::<Arch>(&mut r, "arch").map_or_else(|| vec![Arch::Amd64], |l| l.value.into_iter().map(|a| a.value).collect());
+    let repo = cx
+        .req::<String>(&mut r, "repo")
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let chart = cx
+        .opt::<String>(&mut r, "chart")
+        .map_or_else(|| name.clone(), |s| s.value);
+    let version = cx
+        .req::<String>(&mut r, "version")
+        .map(|s| s.value)
+        .unwrap_or_default();
+    let namespace = cx
+        .opt::<String>(&mut r, "namespace")
+        .map_or_else(|| name.clone(), |s| s.value);
+    let arch = cx.list::<Arch>(&mut r, "arch").map_or_else(
+        || vec![Arch::Amd64],
+        |l| l.value.into_iter().map(|a| a.value).collect(),
+    );
     let after = addon_refs(&mut r, "after", cx);
     let requires = addon_refs(&mut r, "requires", cx);
     let kubernetes_min = cx.opt::<String>(&mut r, "kubernetes_min").map(|s| s.value);
@@ -47,15 +60,39 @@ fn lower_chart(b: &Block, builtin: bool, cx: &mut Cx) -> Chart {
     let description = cx.opt::<String>(&mut r, "description").map(|s| s.value);
     let values = values(&mut r, cx);
     cx.finish(r);
-    Chart { name, repo, chart, version, namespace, arch, after, requires, kubernetes_min, kubernetes_max, description, values, builtin, span: b.span }
+    Chart {
+        name,
+        repo,
+        chart,
+        version,
+        namespace,
+        arch,
+        after,
+        requires,
+        kubernetes_min,
+        kubernetes_max,
+        description,
+        values,
+        builtin,
+        span: b.span,
+    }
 }
 
 fn addon_refs(r: &mut Reader, name: &'static str, cx: &mut Cx) -> Vec<Spanned<String>> {
-    cx.list::<AddonRef>(r, name).map(|l| l.value.into_iter().map(|a| Spanned::new(a.value.0, a.span)).collect()).unwrap_or_default()
+    cx.list::<AddonRef>(r, name)
+        .map(|l| {
+            l.value
+                .into_iter()
+                .map(|a| Spanned::new(a.value.0, a.span))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn values(r: &mut Reader, cx: &mut Cx) -> BTreeMap<String, serde_json::Value> {
-    let Some(v) = cx.value(r, "values") else { return BTreeMap::new() };
+    let Some(v) = cx.value(r, "values") else {
+        return BTreeMap::new();
+    };
     match to_json(&v, cx) {
         Some(serde_json::Value::Object(m)) => m.into_iter().collect(),
         Some(_) => {
@@ -76,7 +113,12 @@ pub fn to_json(v: &Sv, cx: &mut Cx) -> Option<serde_json::Value> {
         Value::Lit(l) => J::String(super::eval::literal_text(l)),
         Value::Name(n) => J::String(n.clone()),
         Value::List(items) => J::Array(items.iter().filter_map(|i| to_json(i, cx)).collect()),
-        Value::Object(items) => J::Object(items.iter().filter_map(|(k, v)| Some((k.clone(), to_json(v, cx)?))).collect()),
+        Value::Object(items) => J::Object(
+            items
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), to_json(v, cx)?)))
+                .collect(),
+        ),
         Value::Secret(_) => {
             cx.push(
                 Diagnostic::new(&codes::TYPE_MISMATCH, v.span, "a secret cannot be a Helm value")
@@ -133,16 +175,31 @@ pub fn lower_enabled(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
 fn lower_addon(b: &Block, chart: ChartId, ir: &Ir, cx: &mut Cx) -> Addon {
     let c = ir.chart(chart);
     let mut r = Reader::new(b);
-    let version = cx.opt::<String>(&mut r, "version").unwrap_or_else(|| Spanned::new(c.version.clone(), label_span(b)));
-    let namespace = cx.opt::<String>(&mut r, "namespace").map_or_else(|| c.namespace.clone(), |s| s.value);
+    let version = cx
+        .opt::<String>(&mut r, "version")
+        .unwrap_or_else(|| Spanned::new(c.version.clone(), label_span(b)));
+    let namespace = cx
+        .opt::<String>(&mut r, "namespace")
+        .map_or_else(|| c.namespace.clone(), |s| s.value);
     let mut after = c.after.clone();
     after.extend(addon_refs(&mut r, "after", cx));
-    let mut settings = AddonSettings { values: values(&mut r, cx), ..Default::default() };
+    let mut settings = AddonSettings {
+        values: values(&mut r, cx),
+        ..Default::default()
+    };
     for attr in specific(&c.name) {
         read_setting(attr, &mut r, &mut settings, cx);
     }
     cx.finish(r);
-    Addon { name: c.name.clone(), chart, version, namespace, after, settings, span: b.span }
+    Addon {
+        name: c.name.clone(),
+        chart,
+        version,
+        namespace,
+        after,
+        settings,
+        span: b.span,
+    }
 }
 
 fn read_setting(attr: &'static str, r: &mut Reader, s: &mut AddonSettings, cx: &mut Cx) {
@@ -163,7 +220,9 @@ fn read_setting(attr: &'static str, r: &mut Reader, s: &mut AddonSettings, cx: &
 
 /// MetalLB pools: ranges or CIDRs, one or a list.
 fn pools(r: &mut Reader, cx: &mut Cx) -> Vec<Spanned<IpRange>> {
-    let Some(v) = cx.value(r, "pool") else { return Vec::new() };
+    let Some(v) = cx.value(r, "pool") else {
+        return Vec::new();
+    };
     let items: Vec<Sv> = match &v.value {
         Value::List(items) => items.clone(),
         _ => vec![v],
@@ -172,7 +231,9 @@ fn pools(r: &mut Reader, cx: &mut Cx) -> Vec<Spanned<IpRange>> {
         .iter()
         .filter_map(|i| match &i.value {
             Value::Lit(Literal::Range(rg)) => Some(Spanned::new(*rg, i.span)),
-            Value::Lit(Literal::Cidr(c)) => IpRange::new(c.network(), c.broadcast()).map(|rg| Spanned::new(rg, i.span)),
+            Value::Lit(Literal::Cidr(c)) => {
+                IpRange::new(c.network(), c.broadcast()).map(|rg| Spanned::new(rg, i.span))
+            }
             Value::Invalid => None,
             _ => {
                 cx.push(super::convert::mismatch("an IP range or CIDR", i));
@@ -184,7 +245,10 @@ fn pools(r: &mut Reader, cx: &mut Cx) -> Vec<Spanned<IpRange>> {
 
 fn grafana_port(v: &Sv, cx: &mut Cx) -> Option<Spanned<u64>> {
     let Value::Object(items) = &v.value else {
-        cx.push(super::convert::mismatch("an object `{ node_port = 30000 }`", v));
+        cx.push(super::convert::mismatch(
+            "an object `{ node_port = 30000 }`",
+            v,
+        ));
         return None;
     };
     let mut port = None;
@@ -192,7 +256,12 @@ fn grafana_port(v: &Sv, cx: &mut Cx) -> Option<Spanned<u64>> {
         if k == "node_port" {
             port = cx.convert::<u64>(val);
         } else {
-            cx.push(super::convert::unknown("grafana setting", k, &["node_port".to_string()], val.span));
+            cx.push(super::convert::unknown(
+                "grafana setting",
+                k,
+                &["node_port".to_string()],
+                val.span,
+            ));
         }
     }
     port

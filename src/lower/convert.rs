@@ -15,7 +15,11 @@ pub enum Fail {
     /// E0204: expected this, found the value's kind.
     Expected(&'static str),
     /// E0202: unknown word, what it is, and the candidates.
-    Unknown { what: &'static str, word: String, candidates: Vec<String> },
+    Unknown {
+        what: &'static str,
+        word: String,
+        candidates: Vec<String>,
+    },
     /// Already reported.
     Silent,
 }
@@ -44,16 +48,27 @@ impl Cx<'_> {
         let d = match f {
             Fail::Silent => return,
             Fail::Expected(what) => mismatch(what, v),
-            Fail::Unknown { what, word, candidates } => unknown(what, &word, &candidates, v.span),
+            Fail::Unknown {
+                what,
+                word,
+                candidates,
+            } => unknown(what, &word, &candidates, v.span),
         };
         self.push(d);
     }
 }
 
 pub fn mismatch(expected: &str, v: &Sv) -> Diagnostic {
-    let mut d = Diagnostic::new(&codes::TYPE_MISMATCH, v.span, format!("expected {expected}, found {}", v.value.kind_name()))
-        .label(format!("expected {expected}"));
-    if let (Value::Str(s), true) = (&v.value, expected.starts_with("a ") || expected.starts_with("an ")) {
+    let mut d = Diagnostic::new(
+        &codes::TYPE_MISMATCH,
+        v.span,
+        format!("expected {expected}, found {}", v.value.kind_name()),
+    )
+    .label(format!("expected {expected}"));
+    if let (Value::Str(s), true) = (
+        &v.value,
+        expected.starts_with("a ") || expected.starts_with("an "),
+    ) {
         if !s.contains(' ') && !expected.contains("string") {
             d = d.help(format!("typed values are written without quotes: `{s}`"));
         }
@@ -62,7 +77,12 @@ pub fn mismatch(expected: &str, v: &Sv) -> Diagnostic {
 }
 
 pub fn unknown(what: &str, word: &str, candidates: &[String], span: Span) -> Diagnostic {
-    let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, span, format!("unknown {what} `{word}`")).label(format!("not a known {what}"));
+    let mut d = Diagnostic::new(
+        &codes::UNKNOWN_NAME,
+        span,
+        format!("unknown {what} `{word}`"),
+    )
+    .label(format!("not a known {what}"));
     match did_you_mean(word, candidates.iter().map(String::as_str)) {
         Some(h) => d = d.help(h),
         None if !candidates.is_empty() && candidates.len() <= 12 => {
@@ -137,7 +157,9 @@ impl FromValue for Credential {
 impl<T: FromValue> FromValue for Vec<T> {
     const EXPECTED: &'static str = "a list";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let Value::List(items) = &v.value else { return Err(Fail::Expected(Self::EXPECTED)) };
+        let Value::List(items) = &v.value else {
+            return Err(Fail::Expected(Self::EXPECTED));
+        };
         // Items are reported one by one by `Cx::list`; here any failure fails.
         items.iter().map(|i| T::from_value(i, cx)).collect()
     }
@@ -177,7 +199,11 @@ fn reference<'v>(v: &'v Sv, kind: &'static str, candidates: Vec<String>) -> Resu
     if candidates.iter().any(|c| c == n) {
         Ok(name)
     } else {
-        Err(Fail::Unknown { what: kind, word: n.clone(), candidates })
+        Err(Fail::Unknown {
+            what: kind,
+            word: n.clone(),
+            candidates,
+        })
     }
 }
 
@@ -205,7 +231,11 @@ impl FromValue for NetworkId {
 impl FromValue for HypervisorId {
     const EXPECTED: &'static str = "a hypervisor reference (`hypervisor.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "hypervisor", prefixed("hypervisor", cx.names.hypervisors.keys()))?;
+        let name = reference(
+            v,
+            "hypervisor",
+            prefixed("hypervisor", cx.names.hypervisors.keys()),
+        )?;
         Ok(cx.names.hypervisors[name])
     }
 }
@@ -244,10 +274,14 @@ impl FromValue for ImageId {
             Value::Str(s) => s.as_str(),
             _ => return Err(Fail::Expected(Self::EXPECTED)),
         };
-        cx.names.images.get(word).copied().ok_or_else(|| Fail::Unknown {
-            what: "image",
-            word: word.to_string(),
-            candidates: cx.names.images.keys().cloned().collect(),
-        })
+        cx.names
+            .images
+            .get(word)
+            .copied()
+            .ok_or_else(|| Fail::Unknown {
+                what: "image",
+                word: word.to_string(),
+                candidates: cx.names.images.keys().cloned().collect(),
+            })
     }
 }

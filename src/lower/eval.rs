@@ -63,9 +63,12 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
         ExprKind::Bool(b) => Value::Bool(*b),
         ExprKind::Literal(l) => Value::Lit(*l),
         ExprKind::List(items) => Value::List(items.iter().map(|e| eval(e, cx)).collect()),
-        ExprKind::Object(items) => {
-            Value::Object(items.iter().map(|i| (i.key.value.clone(), eval(&i.value, cx))).collect())
-        }
+        ExprKind::Object(items) => Value::Object(
+            items
+                .iter()
+                .map(|i| (i.key.value.clone(), eval(&i.value, cx)))
+                .collect(),
+        ),
         ExprKind::Name(n) => eval_name(n, expr.span, cx),
         ExprKind::Call { name, args } => {
             let args: Vec<Sv> = args.iter().map(|e| eval(e, cx)).collect();
@@ -73,7 +76,10 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
         }
         ExprKind::Invalid => Value::Invalid,
     };
-    Sv { value, span: expr.span }
+    Sv {
+        value,
+        span: expr.span,
+    }
 }
 
 /// `network.k8s.cidr` and `network.k8s.gateway` are values; every other
@@ -90,15 +96,23 @@ fn eval_name(name: &str, span: Span, cx: &mut Cx) -> Value {
                 Some(g) => Value::Lit(Literal::Ip(g)),
                 None => {
                     cx.push(
-                        Diagnostic::new(&codes::MISSING_ATTRIBUTE, span, format!("network `{}` has no gateway", parts[1]))
-                            .label("this network sets no `gateway`"),
+                        Diagnostic::new(
+                            &codes::MISSING_ATTRIBUTE,
+                            span,
+                            format!("network `{}` has no gateway", parts[1]),
+                        )
+                        .label("this network sets no `gateway`"),
                     );
                     Value::Invalid
                 }
             },
             other => {
-                let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, span, format!("a network has no attribute `{other}` to refer to"))
-                    .label("unknown attribute");
+                let mut d = Diagnostic::new(
+                    &codes::UNKNOWN_NAME,
+                    span,
+                    format!("a network has no attribute `{other}` to refer to"),
+                )
+                .label("unknown attribute");
                 if let Some(h) = did_you_mean(other, ["cidr", "gateway"]) {
                     d = d.help(h);
                 }
@@ -131,9 +145,13 @@ fn interpolate(e: &Expr, cx: &mut Cx) -> Option<String> {
                 Some(i) => Some(i.to_string()),
                 None => {
                     cx.push(
-                        Diagnostic::new(&codes::UNKNOWN_NAME, e.span, "`n` is only defined in a counted node")
-                            .label("no count here")
-                            .help("`${n}` is the 1-based index of a node expanded by `count`"),
+                        Diagnostic::new(
+                            &codes::UNKNOWN_NAME,
+                            e.span,
+                            "`n` is only defined in a counted node",
+                        )
+                        .label("no count here")
+                        .help("`${n}` is the 1-based index of a node expanded by `count`"),
                     );
                     None
                 }
@@ -149,16 +167,24 @@ fn interpolate(e: &Expr, cx: &mut Cx) -> Option<String> {
         Value::Invalid => None,
         Value::Secret(_) => {
             cx.push(
-                Diagnostic::new(&codes::TYPE_MISMATCH, v.span, "a secret cannot be interpolated into a string")
-                    .label("its value is only known at apply time")
-                    .help("pass the secret as the whole attribute value"),
+                Diagnostic::new(
+                    &codes::TYPE_MISMATCH,
+                    v.span,
+                    "a secret cannot be interpolated into a string",
+                )
+                .label("its value is only known at apply time")
+                .help("pass the secret as the whole attribute value"),
             );
             None
         }
         other => {
             cx.push(
-                Diagnostic::new(&codes::TYPE_MISMATCH, v.span, format!("{} cannot be interpolated into a string", other.kind_name()))
-                    .label("not a text value"),
+                Diagnostic::new(
+                    &codes::TYPE_MISMATCH,
+                    v.span,
+                    format!("{} cannot be interpolated into a string", other.kind_name()),
+                )
+                .label("not a text value"),
             );
             None
         }
@@ -180,7 +206,10 @@ pub fn literal_text(l: &Literal) -> String {
 pub fn as_cidr(v: &Sv, cx: &Cx) -> Option<Cidr> {
     match &v.value {
         Value::Lit(Literal::Cidr(c)) => Some(*c),
-        Value::Name(n) => n.strip_prefix("network.").and_then(|net| cx.names.network_info.get(net)).map(|i| i.0),
+        Value::Name(n) => n
+            .strip_prefix("network.")
+            .and_then(|net| cx.names.network_info.get(net))
+            .map(|i| i.0),
         _ => None,
     }
 }

@@ -18,14 +18,30 @@ pub const MAX_IMPORT_DEPTH: usize = 64;
 
 /// The stdlib catalogs, embedded in the binary.
 pub const STDLIB: &[(&str, &str)] = &[
-    ("<stdlib>/images.stack", include_str!("../../stdlib/images.stack")),
-    ("<stdlib>/addons.stack", include_str!("../../stdlib/addons.stack")),
-    ("<stdlib>/compat.stack", include_str!("../../stdlib/compat.stack")),
+    (
+        "<stdlib>/images.stack",
+        include_str!("../../stdlib/images.stack"),
+    ),
+    (
+        "<stdlib>/addons.stack",
+        include_str!("../../stdlib/addons.stack"),
+    ),
+    (
+        "<stdlib>/compat.stack",
+        include_str!("../../stdlib/compat.stack"),
+    ),
 ];
 
 /// Load and parse `root` and its imports from disk.
 pub fn load(root: &Path, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
-    let mut loader = Loader { sources, parsed: Parsed::default(), diags: Vec::new(), by_path: HashMap::new(), graph: DiGraphMap::new(), pending_utf8: None };
+    let mut loader = Loader {
+        sources,
+        parsed: Parsed::default(),
+        diags: Vec::new(),
+        by_path: HashMap::new(),
+        graph: DiGraphMap::new(),
+        pending_utf8: None,
+    };
     match loader.read(root, None) {
         Ok(text) => {
             let display = root.to_string_lossy().into_owned();
@@ -44,7 +60,14 @@ pub fn load(root: &Path, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
 
 /// Parse a stack held in memory (no imports are followed from it).
 pub fn load_str(name: &str, text: &str, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
-    let mut loader = Loader { sources, parsed: Parsed::default(), diags: Vec::new(), by_path: HashMap::new(), graph: DiGraphMap::new(), pending_utf8: None };
+    let mut loader = Loader {
+        sources,
+        parsed: Parsed::default(),
+        diags: Vec::new(),
+        by_path: HashMap::new(),
+        graph: DiGraphMap::new(),
+        pending_utf8: None,
+    };
     let id = loader.sources.add(name, text);
     let (ast, diags) = syntax::parse(text, id);
     loader.diags.extend(diags);
@@ -70,13 +93,33 @@ impl Loader<'_> {
     /// the root, a diagnostic without a useful span).
     fn read(&mut self, path: &Path, import_span: Option<Span>) -> Result<String, Box<Diagnostic>> {
         let fail = |msg: String, label: &str| {
-            Box::new(Diagnostic::new(&codes::IMPORT, import_span.unwrap_or_default(), msg).label(label.to_string()))
+            Box::new(
+                Diagnostic::new(&codes::IMPORT, import_span.unwrap_or_default(), msg)
+                    .label(label.to_string()),
+            )
         };
-        let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read `{}`: {e}", path.display()), "imported here"))?;
+        let meta = std::fs::metadata(path).map_err(|e| {
+            fail(
+                format!("cannot read `{}`: {e}", path.display()),
+                "imported here",
+            )
+        })?;
         if meta.len() > MAX_FILE_BYTES {
-            return Err(fail(format!("`{}` is larger than {} MiB", path.display(), MAX_FILE_BYTES >> 20), "imported here"));
+            return Err(fail(
+                format!(
+                    "`{}` is larger than {} MiB",
+                    path.display(),
+                    MAX_FILE_BYTES >> 20
+                ),
+                "imported here",
+            ));
         }
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read `{}`: {e}", path.display()), "imported here"))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            fail(
+                format!("cannot read `{}`: {e}", path.display()),
+                "imported here",
+            )
+        })?;
         Ok(match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => {
@@ -97,10 +140,21 @@ impl Loader<'_> {
         let text = &self.sources.get(id).text;
         let (ast, diags) = match utf8_error {
             Some(at) => {
-                let d = Diagnostic::new(&codes::SYNTAX, Span::new(id, at, at + 1), "this file is not valid UTF-8")
-                    .label("invalid byte here")
-                    .help("save the file as UTF-8");
-                (syntax::ast::File { file: id, items: Vec::new(), comments: Vec::new() }, vec![d])
+                let d = Diagnostic::new(
+                    &codes::SYNTAX,
+                    Span::new(id, at, at + 1),
+                    "this file is not valid UTF-8",
+                )
+                .label("invalid byte here")
+                .help("save the file as UTF-8");
+                (
+                    syntax::ast::File {
+                        file: id,
+                        items: Vec::new(),
+                        comments: Vec::new(),
+                    },
+                    vec![d],
+                )
             }
             None => syntax::parse(text, id),
         };
@@ -120,17 +174,29 @@ impl Loader<'_> {
         id
     }
 
-    fn import(&mut self, from: &Path, from_display: &str, rel: &str, span: Span, from_id: FileId, depth: usize) {
+    fn import(
+        &mut self,
+        from: &Path,
+        from_display: &str,
+        rel: &str,
+        span: Span,
+        from_id: FileId,
+        depth: usize,
+    ) {
         let base = from.parent().unwrap_or(Path::new("."));
-        let path = base.join(rel);
+        let path = PathBuf::from(tidy(&base.join(rel)));
         if let Some(&to) = self.by_path.get(&canonical(&path)) {
             self.graph.add_edge(from_id.0, to.0, span);
             return;
         }
         if depth + 1 > MAX_IMPORT_DEPTH {
             self.diags.push(
-                Diagnostic::new(&codes::IMPORT, span, format!("imports nested deeper than {MAX_IMPORT_DEPTH} files"))
-                    .label("this import is one too deep"),
+                Diagnostic::new(
+                    &codes::IMPORT,
+                    span,
+                    format!("imports nested deeper than {MAX_IMPORT_DEPTH} files"),
+                )
+                .label("this import is one too deep"),
             );
             return;
         }
@@ -141,7 +207,9 @@ impl Loader<'_> {
                 let to = self.add_file(&path, display, text, depth + 1);
                 self.graph.add_edge(from_id.0, to.0, span);
             }
-            Err(d) => self.diags.push(d.help("import paths are relative to the file that imports them")),
+            Err(d) => self
+                .diags
+                .push(d.help("import paths are relative to the file that imports them")),
         }
     }
 
@@ -153,12 +221,22 @@ impl Loader<'_> {
                 continue;
             }
             let path = cycle_path(&self.graph, &scc);
-            let names: Vec<String> = path.iter().map(|f| format!("`{}`", self.sources.get(FileId(*f)).name)).collect();
+            let names: Vec<String> = path
+                .iter()
+                .map(|f| format!("`{}`", self.sources.get(FileId(*f)).name))
+                .collect();
             let (last, first) = (path[path.len() - 2], path[path.len() - 1]);
-            let span = *self.graph.edge_weight(last, first).unwrap_or(&Span::default());
-            let mut d = Diagnostic::new(&codes::IMPORT, span, format!("import cycle: {}", names.join(" → ")))
-                .label("this import closes the cycle")
-                .help("move what both files need into a third file that both import");
+            let span = *self
+                .graph
+                .edge_weight(last, first)
+                .unwrap_or(&Span::default());
+            let mut d = Diagnostic::new(
+                &codes::IMPORT,
+                span,
+                format!("import cycle: {}", names.join(" → ")),
+            )
+            .label("this import closes the cycle")
+            .help("move what both files need into a third file that both import");
             for w in path.windows(2).take(path.len().saturating_sub(2)) {
                 if let Some(s) = self.graph.edge_weight(w[0], w[1]) {
                     d = d.with_secondary(*s, "imported here");
@@ -186,7 +264,10 @@ fn cycle_path(g: &DiGraphMap<u32, Span>, scc: &[u32]) -> Vec<u32> {
     let mut seen = std::collections::HashSet::new();
     let mut cur = start;
     loop {
-        let next = g.neighbors(cur).filter(|n| scc.contains(n)).find(|n| *n == start || !seen.contains(n));
+        let next = g
+            .neighbors(cur)
+            .filter(|n| scc.contains(n))
+            .find(|n| *n == start || !seen.contains(n));
         match next {
             Some(n) if n == start => {
                 path.push(n);

@@ -1,5 +1,6 @@
 //! `site`, `hypervisor`, `network`, `image` and `versions` blocks.
 
+use super::eval::{eval, Value};
 use super::reader::{header_span, Reader};
 use super::toplevel::TopLevel;
 use super::Cx;
@@ -7,7 +8,7 @@ use crate::diag::{codes, Diagnostic};
 use crate::ir::value::Cidr;
 use crate::ir::*;
 use crate::span::{Span, Spanned};
-use crate::syntax::ast::{Block, ExprKind, Literal};
+use crate::syntax::ast::{Block, Literal};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -17,70 +18,132 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
     }
     for extra in top.user("site").iter().skip(1) {
         cx.push(
-            Diagnostic::new(&codes::DUPLICATE_NAME, header_span(extra), "a stack has one `site`")
-                .label("second site")
-                .with_secondary(header_span(top.user("site")[0]), "the site is defined here")
-                .help("one stack describes one site; split the files into two stacks"),
+            Diagnostic::new(
+                &codes::DUPLICATE_NAME,
+                header_span(extra),
+                "a stack has one `site`",
+            )
+            .label("second site")
+            .with_secondary(header_span(top.user("site")[0]), "the site is defined here")
+            .help("one stack describes one site; split the files into two stacks"),
         );
     }
     if ir.site.timezone.is_empty() {
-        ir.site = Site { timezone: "UTC".into(), admin_user: "ops".into(), ..ir.site.clone() };
+        ir.site = Site {
+            timezone: "UTC".into(),
+            admin_user: "ops".into(),
+            ..ir.site.clone()
+        };
     }
     for b in top.user("hypervisor") {
         if let Some(h) = lower_hypervisor(b, cx) {
-            cx.names.hypervisors.insert(h.name.clone(), HypervisorId(ir.hypervisors.len() as u32));
+            cx.names
+                .hypervisors
+                .insert(h.name.clone(), HypervisorId(ir.hypervisors.len() as u32));
             ir.hypervisors.push(h);
         }
     }
     // Network CIDRs first, so `cidrhost(network.x, …)` works anywhere.
     for b in top.user("network") {
-        if let Some(info) = network_info(b) {
+        if let Some(info) = cx.quiet(|cx| network_info(b, cx)) {
             cx.names.network_info.insert(label(b), info);
         }
     }
     for b in top.user("network") {
         if let Some(n) = lower_network(b, cx) {
-            cx.names.networks.insert(n.name.clone(), NetworkId(ir.networks.len() as u32));
+            cx.names
+                .networks
+                .insert(n.name.clone(), NetworkId(ir.networks.len() as u32));
             ir.networks.push(n);
         }
     }
     // The user's images replace stdlib images of the same name.
     let user: Vec<String> = top.user("image").iter().map(|b| label(b)).collect();
-    for (b, builtin) in top.std("image").iter().filter(|b| !user.contains(&label(b))).map(|b| (b, true)).chain(top.user("image").iter().map(|b| (b, false))) {
+    for (b, builtin) in top
+        .std("image")
+        .iter()
+        .filter(|b| !user.contains(&label(b)))
+        .map(|b| (b, true))
+        .chain(top.user("image").iter().map(|b| (b, false)))
+    {
         if let Some(img) = lower_image(b, builtin, cx) {
-            cx.names.images.insert(img.name.clone(), ImageId(ir.images.len() as u32));
+            cx.names
+                .images
+                .insert(img.name.clone(), ImageId(ir.images.len() as u32));
             ir.images.push(img);
         }
     }
     let user: Vec<String> = top.user("versions").iter().map(|b| label(b)).collect();
-    for b in top.std("versions").iter().filter(|b| !user.contains(&label(b))).chain(top.user("versions")) {
-        if let Some(v) = lower_versions(b, cx) {
+    for (b, builtin) in top
+        .std("versions")
+        .iter()
+        .filter(|b| !user.contains(&label(b)))
+        .map(|b| (b, true))
+        .chain(top.user("versions").iter().map(|b| (b, false)))
+    {
+        if let Some(v) = lower_versions(b, builtin, cx) {
             ir.cni_versions.push(v);
         }
     }
 }
 
 pub fn label(b: &Block) -> String {
-    b.labels.first().map(|l| l.value.clone()).unwrap_or_default()
+    b.labels
+        .first()
+        .map(|l| l.value.clone())
+        .unwrap_or_default()
 }
 
 fn lower_site(b: &Block, cx: &mut Cx) -> Site {
     let mut r = Reader::new(b);
     let domain = cx.opt::<String>(&mut r, "domain").map(|s| s.value);
-    let timezone = cx.opt::<String>(&mut r, "timezone").map_or_else(|| "UTC".into(), |s| s.value);
-    let admin_user = cx.opt::<String>(&mut r, "admin_user").map_or_else(|| "ops".into(), |s| s.value);
-    let ssh_keys = cx.list::<String>(&mut r, "ssh_keys").map(|l| l.value.into_iter().map(|s| s.value).collect()).unwrap_or_default();
-    let state = r.blocks("state").first().map(|s| lower_state(s, cx)).unwrap_or_default();
+    let timezone = cx
+        .opt::<String>(&mut r, "timezone")
+        .map_or_else(|| "UTC".into(), |s| s.value);
+    let admin_user = cx
+        .opt::<String>(&mut r, "admin_user")
+        .map_or_else(|| "ops".into(), |s| s.value);
+    let ssh_keys = cx
+        .list::<String>(&mut r, "ssh_keys")
+        .map(|l| l.value.into_iter().map(|s| s.value).collect())
+        .unwrap_or_default();
+    let state = r
+        .blocks("state")
+        .first()
+        .map(|s| lower_state(s, cx))
+        .unwrap_or_default();
     cx.finish(r);
-    Site { name: label(b), domain, timezone, admin_user, ssh_keys, state, span: b.span }
+    Site {
+        name: label(b),
+        domain,
+        timezone,
+        admin_user,
+        ssh_keys,
+        state,
+        span: b.span,
+    }
 }
 
 /// `state { backend = s3 … }`: the backend symbol and its settings as strings.
 fn lower_state(b: &Block, cx: &mut Cx) -> State {
     let mut r = Reader::new(b);
-    let backend = cx.opt::<StateBackend>(&mut r, "backend").map_or(StateBackend::Local, |s| s.value);
+    let backend = cx
+        .opt::<StateBackend>(&mut r, "backend")
+        .map_or(StateBackend::Local, |s| s.value);
     let mut settings = BTreeMap::new();
-    const KEYS: &[&str] = &["bucket", "key", "region", "endpoint", "path", "address", "scheme", "conn_str", "schema_name", "lock_address", "unlock_address"];
+    const KEYS: &[&str] = &[
+        "bucket",
+        "key",
+        "region",
+        "endpoint",
+        "path",
+        "address",
+        "scheme",
+        "conn_str",
+        "schema_name",
+        "lock_address",
+        "unlock_address",
+    ];
     for key in KEYS {
         if let Some(v) = cx.opt::<String>(&mut r, key) {
             settings.insert(key.to_string(), v.value);
@@ -93,15 +156,34 @@ fn lower_state(b: &Block, cx: &mut Cx) -> State {
 fn lower_hypervisor(b: &Block, cx: &mut Cx) -> Option<Hypervisor> {
     let mut r = Reader::new(b);
     let endpoint = cx.req::<String>(&mut r, "endpoint");
-    let node_name = cx.opt::<String>(&mut r, "node_name").map_or_else(|| label(b), |s| s.value);
+    let node_name = cx
+        .opt::<String>(&mut r, "node_name")
+        .map_or_else(|| label(b), |s| s.value);
     let api_token = cx.opt::<Credential>(&mut r, "api_token");
     let insecure = cx.opt::<bool>(&mut r, "insecure").is_some_and(|s| s.value);
-    let arch = cx.opt::<Arch>(&mut r, "arch").unwrap_or(Spanned::new(Arch::Amd64, header_span(b)));
+    let arch = cx
+        .opt::<Arch>(&mut r, "arch")
+        .unwrap_or(Spanned::new(Arch::Amd64, header_span(b)));
     let cpu = cx.opt::<u64>(&mut r, "cpu");
     let memory = cx.opt(&mut r, "memory");
-    let datastores = r.blocks("datastore").into_iter().filter_map(|d| lower_datastore(d, cx)).collect();
+    let datastores = r
+        .blocks("datastore")
+        .into_iter()
+        .filter_map(|d| lower_datastore(d, cx))
+        .collect();
     cx.finish(r);
-    Some(Hypervisor { name: label(b), node_name, endpoint: endpoint?.value, api_token, insecure, arch, cpu, memory, datastores, span: b.span })
+    Some(Hypervisor {
+        name: label(b),
+        node_name,
+        endpoint: endpoint?.value,
+        api_token,
+        insecure,
+        arch,
+        cpu,
+        memory,
+        datastores,
+        span: b.span,
+    })
 }
 
 fn lower_datastore(b: &Block, cx: &mut Cx) -> Option<Datastore> {
@@ -111,22 +193,34 @@ fn lower_datastore(b: &Block, cx: &mut Cx) -> Option<Datastore> {
     }
     let mut r = Reader::new(b);
     let size = cx.opt(&mut r, "size");
-    let content = cx.list::<DatastoreContent>(&mut r, "content").map(|l| l.value.into_iter().map(|c| c.value).collect()).unwrap_or_default();
+    let content = cx
+        .list::<DatastoreContent>(&mut r, "content")
+        .map(|l| l.value.into_iter().map(|c| c.value).collect())
+        .unwrap_or_default();
     cx.finish(r);
-    Some(Datastore { name: label(b), size, content, span: b.span })
+    Some(Datastore {
+        name: label(b),
+        size,
+        content,
+        span: b.span,
+    })
 }
 
-/// The network's CIDR and gateway as written, before full lowering.
-fn network_info(b: &Block) -> Option<(Cidr, Option<IpAddr>)> {
-    let lit = |name| b.attribute(name).map(|a| &a.value.kind);
-    let cidr = match lit("cidr")? {
-        ExprKind::Literal(Literal::Cidr(c)) => *c,
+/// The network's CIDR and gateway, evaluated ahead of full lowering (in
+/// order, so a network may use `cidrhost` on an earlier one).
+fn network_info(b: &Block, cx: &mut Cx) -> Option<(Cidr, Option<IpAddr>)> {
+    let cidr = match eval(&b.attribute("cidr")?.value, cx).value {
+        Value::Lit(Literal::Cidr(c)) => c,
         _ => return None,
     };
-    let gateway = match lit("gateway") {
-        Some(ExprKind::Literal(Literal::Ip(ip))) => Some(*ip),
-        _ => None,
-    };
+    // The gateway may be `cidrhost(network.self, 1)`: make the CIDR known first.
+    cx.names.network_info.insert(label(b), (cidr, None));
+    let gateway = b
+        .attribute("gateway")
+        .and_then(|a| match eval(&a.value, cx).value {
+            Value::Lit(Literal::Ip(ip)) => Some(ip),
+            _ => None,
+        });
     Some((cidr, gateway))
 }
 
@@ -135,16 +229,29 @@ fn lower_network(b: &Block, cx: &mut Cx) -> Option<Network> {
     let cidr = cx.req(&mut r, "cidr");
     let gateway = cx.opt(&mut r, "gateway");
     let vlan = cx.opt::<u64>(&mut r, "vlan");
-    let bridge = cx.opt::<String>(&mut r, "bridge").map_or_else(|| "vmbr0".into(), |s| s.value);
+    let bridge = cx
+        .opt::<String>(&mut r, "bridge")
+        .map_or_else(|| "vmbr0".into(), |s| s.value);
     let dns = cx.list(&mut r, "dns").map(|l| l.value).unwrap_or_default();
     let dhcp = cx.opt(&mut r, "dhcp");
     cx.finish(r);
-    Some(Network { name: label(b), cidr: cidr?, gateway, vlan, bridge, dns, dhcp, span: b.span })
+    Some(Network {
+        name: label(b),
+        cidr: cidr?,
+        gateway,
+        vlan,
+        bridge,
+        dns,
+        dhcp,
+        span: b.span,
+    })
 }
 
 fn lower_image(b: &Block, builtin: bool, cx: &mut Cx) -> Option<Image> {
     let mut r = Reader::new(b);
-    let family = cx.opt::<Family>(&mut r, "family").map_or(Family::Debian, |f| f.value);
+    let family = cx
+        .opt::<Family>(&mut r, "family")
+        .map_or(Family::Debian, |f| f.value);
     let mut urls = BTreeMap::new();
     for arch in [Arch::Amd64, Arch::Arm64] {
         if let Some(url) = cx.opt::<String>(&mut r, arch.word()) {
@@ -152,10 +259,16 @@ fn lower_image(b: &Block, builtin: bool, cx: &mut Cx) -> Option<Image> {
         }
     }
     cx.finish(r);
-    Some(Image { name: label(b), family, urls, builtin, span: b.span })
+    Some(Image {
+        name: label(b),
+        family,
+        urls,
+        builtin,
+        span: b.span,
+    })
 }
 
-fn lower_versions(b: &Block, cx: &mut Cx) -> Option<CniVersions> {
+fn lower_versions(b: &Block, builtin: bool, cx: &mut Cx) -> Option<CniVersions> {
     let name = label(b);
     let Some(cni) = Cni::from_word(&name) else {
         let span = b.labels.first().map_or(b.span, |l| l.span);
@@ -164,23 +277,40 @@ fn lower_versions(b: &Block, cx: &mut Cx) -> Option<CniVersions> {
         return None;
     };
     let mut r = Reader::new(b);
-    let arch = cx.list::<Arch>(&mut r, "arch").map_or_else(|| vec![Arch::Amd64, Arch::Arm64], |l| l.value.into_iter().map(|a| a.value).collect());
+    let arch = cx.list::<Arch>(&mut r, "arch").map_or_else(
+        || vec![Arch::Amd64, Arch::Arm64],
+        |l| l.value.into_iter().map(|a| a.value).collect(),
+    );
     let policies = cx.opt::<bool>(&mut r, "policies").is_some_and(|p| p.value);
     let matrix = match cx.value(&mut r, "matrix") {
         Some(v) => matrix(&v, cx),
         None => {
-            cx.missing(b, "matrix", "an object of Kubernetes minor → list of versions");
+            cx.missing(
+                b,
+                "matrix",
+                "an object of Kubernetes minor → list of versions",
+            );
             BTreeMap::new()
         }
     };
     cx.finish(r);
-    Some(CniVersions { cni, arch, policies, matrix, span: b.span })
+    Some(CniVersions {
+        cni,
+        arch,
+        policies,
+        matrix,
+        builtin,
+        span: b.span,
+    })
 }
 
 fn matrix(v: &super::eval::Sv, cx: &mut Cx) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
     let super::eval::Value::Object(items) = &v.value else {
-        cx.push(super::convert::mismatch("an object `{ \"1.31\" = [\"3.28.2\"] }`", v));
+        cx.push(super::convert::mismatch(
+            "an object `{ \"1.31\" = [\"3.28.2\"] }`",
+            v,
+        ));
         return out;
     };
     for (minor, versions) in items {

@@ -70,7 +70,11 @@ pub struct Cx<'a> {
 
 impl<'a> Cx<'a> {
     fn new(paths: &'a [Option<PathBuf>], opts: &Options) -> Self {
-        let root_dir = paths.first().and_then(|p| p.as_ref()).and_then(|p| p.parent()).map(canonical);
+        let root_dir = paths
+            .first()
+            .and_then(|p| p.as_ref())
+            .and_then(|p| p.parent())
+            .map(canonical);
         Cx {
             diags: Vec::new(),
             names: Names::default(),
@@ -87,6 +91,17 @@ impl<'a> Cx<'a> {
         self.diags.push(d);
     }
 
+    /// Run `f` discarding its findings: for look-ahead evaluation whose
+    /// problems the real pass reports.
+    pub fn quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::take(&mut self.diags);
+        let saved_secrets = self.secrets.clone();
+        let out = f(self);
+        self.diags = saved;
+        self.secrets = saved_secrets;
+        out
+    }
+
     /// A path in `file()`, relative to the file containing the call, and
     /// inside the stack's directory unless `--allow-outside`.
     pub fn resolve_path(&self, file: FileId, rel: &str) -> Result<PathBuf, String> {
@@ -94,12 +109,15 @@ impl<'a> Cx<'a> {
             return Err("the stdlib cannot read files".into());
         };
         let base = src.parent().unwrap_or(Path::new("."));
-        let path = canonical(&base.join(rel));
+        let shown = base.join(rel);
         match &self.root_dir {
-            Some(root) if !self.allow_outside && !path.starts_with(root) => {
-                Err(format!("`{}` is outside the stack's directory (pass --allow-outside to permit it)", path.display()))
+            Some(root) if !self.allow_outside && !canonical(&shown).starts_with(root) => {
+                Err(format!(
+                    "`{}` is outside the stack's directory (pass --allow-outside to permit it)",
+                    shown.display()
+                ))
             }
-            _ => Ok(path),
+            _ => Ok(shown),
         }
     }
 }
@@ -109,7 +127,11 @@ pub fn canonical(p: &Path) -> PathBuf {
     if let Ok(c) = p.canonicalize() {
         return c;
     }
-    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
     let mut out = PathBuf::new();
     for c in abs.components() {
         match c {

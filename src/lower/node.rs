@@ -24,7 +24,9 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
     for b in top.user("node") {
         let group_start = ir.nodes.len();
         lower_group(b, ir, cx, &mut total, &mut by_name);
-        let ids: Vec<NodeId> = (group_start..ir.nodes.len()).map(|i| NodeId(i as u32)).collect();
+        let ids: Vec<NodeId> = (group_start..ir.nodes.len())
+            .map(|i| NodeId(i as u32))
+            .collect();
         for id in &ids {
             let name = ir.nodes[id.index()].name.clone();
             cx.names.nodes.entry(name).or_default().push(*id);
@@ -49,30 +51,52 @@ struct Group {
     vm: Option<Vm>,
 }
 
-fn lower_group(b: &Block, ir: &mut Ir, cx: &mut Cx, total: &mut u64, by_name: &mut HashMap<String, Span>) {
+fn lower_group(
+    b: &Block,
+    ir: &mut Ir,
+    cx: &mut Cx,
+    total: &mut u64,
+    by_name: &mut HashMap<String, Span>,
+) {
     let mut r = Reader::new(b);
     let count = cx.opt::<u64>(&mut r, "count");
-    let n = count.as_ref().map_or(1, |c| c.value);
-    if !count_ok(count.as_ref(), *total, cx) {
-        cx.finish(r);
-        return;
-    }
+    let counted = count_ok(count.as_ref(), *total, cx);
+    // A rejected count still reads the block (for its other findings) as one node.
+    let n = if counted {
+        count.as_ref().map_or(1, |c| c.value)
+    } else {
+        1
+    };
     *total += n;
     let group = group_attrs(b, &mut r, ir, cx);
     let hostname = r.raw("hostname");
     let ips = per_node_ips(b, &mut r, n, cx);
     let power = r.blocks("power");
-    let power = power.first().map(|p| lower_power(p, n, cx));
+    let power = power.first().map(|p| lower_power(p, cx));
     cx.finish(r);
-    let Some(group) = group else { return };
+    let Some(group) = group.filter(|_| counted) else {
+        return;
+    };
     for i in 1..=n {
-        let name = if n == 1 { label(b) } else { format!("{}-{i}", label(b)) };
+        let name = if n == 1 {
+            label(b)
+        } else {
+            format!("{}-{i}", label(b))
+        };
         if let Some(first) = by_name.get(&name) {
             cx.push(
-                Diagnostic::new(&codes::DUPLICATE_NAME, header_span(b), format!("two nodes are named `{name}`"))
-                    .label(if n > 1 { format!("node {i} of {n} of this block is `{name}`") } else { "defined again here".into() })
-                    .with_secondary(*first, "first defined here")
-                    .help("rename one of the blocks; counted nodes are named `label-1`, `label-2`, …"),
+                Diagnostic::new(
+                    &codes::DUPLICATE_NAME,
+                    header_span(b),
+                    format!("two nodes are named `{name}`"),
+                )
+                .label(if n > 1 {
+                    format!("node {i} of {n} of this block is `{name}`")
+                } else {
+                    "defined again here".into()
+                })
+                .with_secondary(*first, "first defined here")
+                .help("rename one of the blocks; counted nodes are named `label-1`, `label-2`, …"),
             );
             continue;
         }
@@ -93,7 +117,10 @@ fn lower_group(b: &Block, ir: &mut Ir, cx: &mut Cx, total: &mut u64, by_name: &m
         };
         let (ip, ip_auto) = match ips.as_ref().and_then(|v| v.get(i as usize - 1)) {
             Some(ip) => (ip.clone(), false),
-            None => (Spanned::new(group.network_placeholder(ir), label_span(b)), true),
+            None => (
+                Spanned::new(group.network_placeholder(ir), label_span(b)),
+                true,
+            ),
         };
         let power = power.as_ref().map(|p| p.for_node(i as usize - 1));
         ir.nodes.push(Node {
@@ -137,9 +164,13 @@ fn count_ok(count: Option<&Spanned<u64>>, total: u64, cx: &mut Cx) -> bool {
     }
     if total.saturating_add(c.value) > MAX_NODES {
         cx.push(
-            Diagnostic::new(&codes::TYPE_MISMATCH, c.span, format!("the stack would expand to more than {MAX_NODES} nodes"))
-                .label("this count passes the limit")
-                .note("the limit keeps a typo from exhausting memory; see the book's \"Limits\" page"),
+            Diagnostic::new(
+                &codes::TYPE_MISMATCH,
+                c.span,
+                format!("the stack would expand to more than {MAX_NODES} nodes"),
+            )
+            .label("this count passes the limit")
+            .note("the limit keeps a typo from exhausting memory; see the book's \"Limits\" page"),
         );
         return false;
     }
@@ -147,21 +178,37 @@ fn count_ok(count: Option<&Spanned<u64>>, total: u64, cx: &mut Cx) -> bool {
 }
 
 fn group_attrs(b: &Block, r: &mut Reader, ir: &Ir, cx: &mut Cx) -> Option<Group> {
-    let roles = cx.list::<Role>(r, "roles").map(|l| Spanned::new(l.value.into_iter().map(|x| x.value).collect(), l.span));
+    let roles = cx
+        .list::<Role>(r, "roles")
+        .map(|l| Spanned::new(l.value.into_iter().map(|x| x.value).collect(), l.span));
     if roles.is_none() && b.attribute("roles").is_none() {
-        cx.missing(b, "roles", "a list of control_plane, etcd, worker, loadbalancer, storage, monitoring");
+        cx.missing(
+            b,
+            "roles",
+            "a list of control_plane, etcd, worker, loadbalancer, storage, monitoring",
+        );
     }
     let os = match b.attribute("os") {
         Some(_) => cx.opt::<ImageId>(r, "os"),
-        None => cx.names.images.get("ubuntu-24.04").map(|id| Spanned::new(*id, label_span(b))),
+        None => cx
+            .names
+            .images
+            .get("ubuntu-24.04")
+            .map(|id| Spanned::new(*id, label_span(b))),
     };
-    let arch = cx.opt::<Arch>(r, "arch").unwrap_or(Spanned::new(Arch::Amd64, label_span(b)));
+    let arch = cx
+        .opt::<Arch>(r, "arch")
+        .unwrap_or(Spanned::new(Arch::Amd64, label_span(b)));
     let network = match b.attribute("network") {
         Some(_) => cx.opt::<NetworkId>(r, "network"),
         None if ir.networks.len() == 1 => Some(Spanned::new(NetworkId(0), label_span(b))),
         None => {
             r.raw("network");
-            cx.missing(b, "network", "a network reference, needed when the stack has other than one network");
+            cx.missing(
+                b,
+                "network",
+                "a network reference, needed when the stack has other than one network",
+            );
             None
         }
     };
@@ -169,9 +216,20 @@ fn group_attrs(b: &Block, r: &mut Reader, ir: &Ir, cx: &mut Cx) -> Option<Group>
         Some(v) => string_map(&v, cx),
         None => Default::default(),
     };
-    let taints = cx.list::<String>(r, "taints").map(|l| l.value.into_iter().map(|s| s.value).collect()).unwrap_or_default();
+    let taints = cx
+        .list::<String>(r, "taints")
+        .map(|l| l.value.into_iter().map(|s| s.value).collect())
+        .unwrap_or_default();
     let vm = r.blocks("vm").first().and_then(|v| lower_vm(v, ir, cx));
-    Some(Group { roles: roles?, os: os?, arch, network: network?, labels, taints, vm })
+    Some(Group {
+        roles: roles?,
+        os: os?,
+        arch,
+        network: network?,
+        labels,
+        taints,
+        vm,
+    })
 }
 
 pub fn string_map(v: &super::eval::Sv, cx: &mut Cx) -> std::collections::BTreeMap<String, String> {
@@ -185,7 +243,10 @@ pub fn string_map(v: &super::eval::Sv, cx: &mut Cx) -> std::collections::BTreeMa
             }
         }
         Value::Invalid => {}
-        _ => cx.push(super::convert::mismatch("an object `{ key = \"value\" }`", v)),
+        _ => cx.push(super::convert::mismatch(
+            "an object `{ key = \"value\" }`",
+            v,
+        )),
     }
     out
 }
@@ -194,25 +255,43 @@ fn lower_vm(b: &Block, ir: &Ir, cx: &mut Cx) -> Option<Vm> {
     let mut r = Reader::new(b);
     let host = cx.req::<HypervisorId>(&mut r, "host");
     let at = b.kind.span;
-    let cpu = cx.opt::<u64>(&mut r, "cpu").unwrap_or(Spanned::new_at(at, 2));
-    let memory = cx.opt(&mut r, "memory").unwrap_or(Spanned::new_at(at, crate::ir::value::Size(2 << 30)));
-    let disk = cx.opt(&mut r, "disk").unwrap_or(Spanned::new_at(at, crate::ir::value::Size(32 << 30)));
+    let cpu = cx
+        .opt::<u64>(&mut r, "cpu")
+        .unwrap_or(Spanned::new_at(at, 2));
+    let memory = cx
+        .opt(&mut r, "memory")
+        .unwrap_or(Spanned::new_at(at, crate::ir::value::Size(2 << 30)));
+    let disk = cx
+        .opt(&mut r, "disk")
+        .unwrap_or(Spanned::new_at(at, crate::ir::value::Size(32 << 30)));
     let datastore = cx.opt::<String>(&mut r, "datastore");
     cx.finish(r);
     let host = host?;
     let hv = ir.hypervisor(host.value);
     let datastore = datastore.unwrap_or_else(|| {
-        Spanned::new(hv.datastores.first().map_or_else(|| "local-lvm".to_string(), |d| d.name.clone()), b.kind.span)
+        Spanned::new(
+            hv.datastores
+                .first()
+                .map_or_else(|| "local-lvm".to_string(), |d| d.name.clone()),
+            b.kind.span,
+        )
     });
     if !hv.datastores.is_empty() && !hv.datastores.iter().any(|d| d.name == datastore.value) {
         let names: Vec<String> = hv.datastores.iter().map(|d| d.name.clone()).collect();
-        cx.push(super::convert::unknown("datastore", &datastore.value, &names, datastore.span).note(format!(
-            "hypervisor `{}` declares {}",
-            hv.name,
-            names.join(", ")
-        )));
+        cx.push(
+            super::convert::unknown("datastore", &datastore.value, &names, datastore.span).note(
+                format!("hypervisor `{}` declares {}", hv.name, names.join(", ")),
+            ),
+        );
     }
-    Some(Vm { host, cpu, memory, disk, datastore, span: b.span })
+    Some(Vm {
+        host,
+        cpu,
+        memory,
+        disk,
+        datastore,
+        span: b.span,
+    })
 }
 
 /// One address per expanded node: consecutive from one address, or a list.
@@ -223,10 +302,16 @@ fn per_node_ips(b: &Block, r: &mut Reader, n: u64, cx: &mut Cx) -> Option<Vec<Sp
             let items = cx.items::<IpAddr>(&v)?;
             if items.len() as u64 != n {
                 cx.push(
-                    Diagnostic::new(&codes::TYPE_MISMATCH, v.span, format!("{} addresses for {n} nodes", items.len()))
-                        .label("one address per node is needed")
-                        .with_secondary(header_span(b), format!("this block expands to {n} nodes"))
-                        .help("give one address per node, or a single first address for consecutive ones"),
+                    Diagnostic::new(
+                        &codes::TYPE_MISMATCH,
+                        v.span,
+                        format!("{} addresses for {n} nodes", items.len()),
+                    )
+                    .label("one address per node is needed")
+                    .with_secondary(header_span(b), format!("this block expands to {n} nodes"))
+                    .help(
+                        "give one address per node, or a single first address for consecutive ones",
+                    ),
                 );
                 return None;
             }
@@ -240,8 +325,15 @@ fn per_node_ips(b: &Block, r: &mut Reader, n: u64, cx: &mut Cx) -> Option<Vec<Sp
                     Some(ip) => out.push(Spanned::new(ip, v.span)),
                     None => {
                         cx.push(
-                            Diagnostic::new(&codes::COUNT_OVERFLOW, v.span, format!("{n} consecutive addresses from {} run out of addresses", first.value))
-                                .label("the last addresses do not exist"),
+                            Diagnostic::new(
+                                &codes::COUNT_OVERFLOW,
+                                v.span,
+                                format!(
+                                    "{n} consecutive addresses from {} run out of addresses",
+                                    first.value
+                                ),
+                            )
+                            .label("the last addresses do not exist"),
                         );
                         return None;
                     }
@@ -261,23 +353,34 @@ struct PowerSpec {
 
 impl PowerSpec {
     fn for_node(&self, i: usize) -> Power {
-        Power { wake_on_lan: self.wake_on_lan.clone(), mac: self.macs.get(i).cloned(), sleep_after: self.sleep_after.clone(), span: self.span }
+        Power {
+            wake_on_lan: self.wake_on_lan.clone(),
+            mac: self.macs.get(i).cloned(),
+            sleep_after: self.sleep_after.clone(),
+            span: self.span,
+        }
     }
 }
 
-fn lower_power(b: &Block, n: u64, cx: &mut Cx) -> PowerSpec {
+fn lower_power(b: &Block, cx: &mut Cx) -> PowerSpec {
     let mut r = Reader::new(b);
-    let wake_on_lan = cx.opt::<bool>(&mut r, "wake_on_lan").unwrap_or(Spanned::new(false, b.kind.span));
+    let wake_on_lan = cx
+        .opt::<bool>(&mut r, "wake_on_lan")
+        .unwrap_or(Spanned::new(false, b.kind.span));
     let macs = match cx.value(&mut r, "mac") {
         Some(v) if matches!(v.value, Value::List(_)) => cx.items::<Mac>(&v).unwrap_or_default(),
         // A single MAC serves a single node; for counted nodes it is the first.
         Some(v) => cx.convert::<Mac>(&v).into_iter().collect(),
         None => Vec::new(),
     };
-    let _ = n;
     let sleep_after = cx.opt(&mut r, "sleep_after");
     cx.finish(r);
-    PowerSpec { wake_on_lan, macs, sleep_after, span: b.span }
+    PowerSpec {
+        wake_on_lan,
+        macs,
+        sleep_after,
+        span: b.span,
+    }
 }
 
 /// Nodes without `ip` get the lowest free addresses of their network,
@@ -287,7 +390,12 @@ fn assign_auto_ips(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
     if ir.nodes.iter().all(|n| !n.ip_auto) {
         return;
     }
-    let mut used: BTreeSet<u128> = ir.nodes.iter().filter(|n| !n.ip_auto).map(|n| ip_to_u128(n.ip.value)).collect();
+    let mut used: BTreeSet<u128> = ir
+        .nodes
+        .iter()
+        .filter(|n| !n.ip_auto)
+        .map(|n| ip_to_u128(n.ip.value))
+        .collect();
     let pools = metallb_pools(top);
     let mut cursor: HashMap<NetworkId, u128> = HashMap::new();
     for i in 0..ir.nodes.len() {
@@ -310,10 +418,18 @@ fn assign_auto_ips(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
         }
         if x > last {
             cx.push(
-                Diagnostic::new(&codes::COUNT_OVERFLOW, label_span_of(&ir.nodes[i]), format!("no free address left in network `{}` for {}", net.name, ir.nodes[i].describe()))
-                    .label("needs an automatic address")
-                    .with_secondary(net.cidr.span, "this network is full")
-                    .help("use a larger network, or give the node an explicit `ip`"),
+                Diagnostic::new(
+                    &codes::COUNT_OVERFLOW,
+                    label_span_of(&ir.nodes[i]),
+                    format!(
+                        "no free address left in network `{}` for {}",
+                        net.name,
+                        ir.nodes[i].describe()
+                    ),
+                )
+                .label("needs an automatic address")
+                .with_secondary(net.cidr.span, "this network is full")
+                .help("use a larger network, or give the node an explicit `ip`"),
             );
             cursor.insert(net_id, x);
             continue;
@@ -339,7 +455,9 @@ fn ip_from(x: u128, family: IpAddr) -> IpAddr {
 fn metallb_pools(top: &TopLevel) -> Vec<IpRange> {
     let mut out = Vec::new();
     for b in top.user("addon").iter().filter(|b| label(b) == "metallb") {
-        let Some(a) = b.attribute("pool") else { continue };
+        let Some(a) = b.attribute("pool") else {
+            continue;
+        };
         let exprs: Vec<&ExprKind> = match &a.value.kind {
             ExprKind::List(items) => items.iter().map(|e| &e.kind).collect(),
             k => vec![k],

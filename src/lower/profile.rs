@@ -17,7 +17,10 @@ pub fn apply(files: &mut [File], profile: Option<&str>, cx: &mut Cx) {
             _ => None,
         })
         .collect();
-    let Some(selected) = profiles.iter().find(|p| p.label().is_some_and(|l| l.value == name)) else {
+    let Some(selected) = profiles
+        .iter()
+        .find(|p| p.label().is_some_and(|l| l.value == name))
+    else {
         unknown_profile(name, &profiles, files, cx);
         return;
     };
@@ -27,10 +30,20 @@ pub fn apply(files: &mut [File], profile: Option<&str>, cx: &mut Cx) {
 }
 
 fn unknown_profile(name: &str, profiles: &[Block], files: &[File], cx: &mut Cx) {
-    let names: Vec<&str> = profiles.iter().filter_map(|p| p.label()).map(|l| l.value.as_str()).collect();
-    let span = files.first().map_or_else(Span::default, |f| Span::new(f.file, 0, 0));
-    let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, span, format!("unknown profile `{name}` (from --profile)"))
-        .label("this stack has no such profile");
+    let names: Vec<&str> = profiles
+        .iter()
+        .filter_map(|p| p.label())
+        .map(|l| l.value.as_str())
+        .collect();
+    let span = files
+        .first()
+        .map_or_else(Span::default, |f| Span::new(f.file, 0, 0));
+    let mut d = Diagnostic::new(
+        &codes::UNKNOWN_NAME,
+        span,
+        format!("unknown profile `{name}` (from --profile)"),
+    )
+    .label("this stack has no such profile");
     d = match did_you_mean(name, names.iter().copied()) {
         Some(h) => d.help(h),
         None if names.is_empty() => d.help("this stack defines no `profile` blocks"),
@@ -63,14 +76,21 @@ fn apply_overlay(files: &mut [File], overlay: &Block) {
 fn matches(overlay: &Block, target: &Block) -> bool {
     overlay.kind.name == target.kind.name
         && overlay.labels.len() == target.labels.len()
-        && overlay.labels.iter().zip(&target.labels).all(|(o, t)| glob(&o.value, &t.value))
+        && overlay
+            .labels
+            .iter()
+            .zip(&target.labels)
+            .all(|(o, t)| glob(&o.value, &t.value))
 }
 
 fn merge(target: &mut Block, overlay: &Block) {
     for item in &overlay.body {
         match item {
             BodyItem::Attribute(a) => {
-                let existing = target.body.iter_mut().find(|i| matches!(i, BodyItem::Attribute(t) if t.name.name == a.name.name));
+                let existing = target
+                    .body
+                    .iter_mut()
+                    .find(|i| matches!(i, BodyItem::Attribute(t) if t.name.name == a.name.name));
                 match existing {
                     Some(slot) => *slot = BodyItem::Attribute(a.clone()),
                     None => target.body.push(BodyItem::Attribute(a.clone())),
@@ -96,8 +116,12 @@ fn merge(target: &mut Block, overlay: &Block) {
 
 /// `*` matches any run of characters; everything else literally.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let Some((head, rest)) = pattern.split_once('*') else { return pattern == text };
-    let Some(mut remaining) = text.strip_prefix(head) else { return false };
+    let Some((head, rest)) = pattern.split_once('*') else {
+        return pattern == text;
+    };
+    let Some(mut remaining) = text.strip_prefix(head) else {
+        return false;
+    };
     let parts: Vec<&str> = rest.split('*').collect();
     for (i, part) in parts.iter().enumerate() {
         if i == parts.len() - 1 {

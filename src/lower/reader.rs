@@ -18,7 +18,12 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(block: &'a Block) -> Self {
-        Reader { block, used: vec![false; block.body.len()], known_attrs: Vec::new(), known_blocks: Vec::new() }
+        Reader {
+            block,
+            used: vec![false; block.body.len()],
+            known_attrs: Vec::new(),
+            known_blocks: Vec::new(),
+        }
     }
 
     /// The attribute `name`, if written (the first, when written twice).
@@ -57,7 +62,9 @@ impl<'a> Reader<'a> {
 }
 
 pub fn header_span(b: &Block) -> Span {
-    b.labels.last().map_or(b.kind.span, |l| b.kind.span.to(l.span))
+    b.labels
+        .last()
+        .map_or(b.kind.span, |l| b.kind.span.to(l.span))
 }
 
 /// How a block is named in messages: `node "master"`.
@@ -92,20 +99,32 @@ impl Cx<'_> {
 
     pub fn missing(&mut self, b: &Block, name: &str, expected: &str) {
         self.push(
-            Diagnostic::new(&codes::MISSING_ATTRIBUTE, header_span(b), format!("`{}` needs `{name}`", block_title(b)))
-                .label(format!("`{name}` is required here"))
-                .help(format!("add `{name} = …` ({expected}) to this block")),
+            Diagnostic::new(
+                &codes::MISSING_ATTRIBUTE,
+                header_span(b),
+                format!("`{}` needs `{name}`", block_title(b)),
+            )
+            .label(format!("`{name}` is required here"))
+            .help(format!("add `{name} = …` ({expected}) to this block")),
         );
     }
 
     /// A list attribute, each item converted and reported on its own.
-    pub fn list<T: FromValue>(&mut self, r: &mut Reader, name: &'static str) -> Option<Spanned<Vec<Spanned<T>>>> {
+    pub fn list<T: FromValue>(
+        &mut self,
+        r: &mut Reader,
+        name: &'static str,
+    ) -> Option<Spanned<Vec<Spanned<T>>>> {
         let v = self.value(r, name)?;
         self.items(&v).map(|items| Spanned::new(items, v.span))
     }
 
     /// A list attribute that may also be written as one value.
-    pub fn one_or_list<T: FromValue>(&mut self, r: &mut Reader, name: &'static str) -> Option<Spanned<Vec<Spanned<T>>>> {
+    pub fn one_or_list<T: FromValue>(
+        &mut self,
+        r: &mut Reader,
+        name: &'static str,
+    ) -> Option<Spanned<Vec<Spanned<T>>>> {
         let v = self.value(r, name)?;
         if matches!(v.value, Value::List(_)) {
             return self.items(&v).map(|items| Spanned::new(items, v.span));
@@ -120,9 +139,13 @@ impl Cx<'_> {
             Value::Invalid => None,
             other => {
                 self.push(
-                    Diagnostic::new(&codes::TYPE_MISMATCH, v.span, format!("expected a list of {}, found {}", T::EXPECTED, other.kind_name()))
-                        .label("expected `[…]`")
-                        .help("wrap the value in brackets: `[value]`"),
+                    Diagnostic::new(
+                        &codes::TYPE_MISMATCH,
+                        v.span,
+                        format!("expected a list, found {}", other.kind_name()),
+                    )
+                    .label(format!("expected `[…]`, each item {}", T::EXPECTED))
+                    .help("wrap the value in brackets: `[value]`"),
                 );
                 None
             }
@@ -138,10 +161,14 @@ impl Cx<'_> {
                 BodyItem::Attribute(a) => {
                     if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == a.name.name) {
                         self.push(
-                            Diagnostic::new(&codes::DUPLICATE_NAME, a.name.span, format!("`{}` is set twice", a.name.name))
-                                .label("set again here")
-                                .with_secondary(first, "first set here")
-                                .help("remove one of them"),
+                            Diagnostic::new(
+                                &codes::DUPLICATE_NAME,
+                                a.name.span,
+                                format!("`{}` is set twice", a.name.name),
+                            )
+                            .label("set again here")
+                            .with_secondary(first, "first set here")
+                            .help("remove one of them"),
                         );
                     } else {
                         let what = format!("attribute of `{}`", r.block.kind.name);
@@ -159,7 +186,12 @@ impl Cx<'_> {
     }
 
     fn unknown_item(&mut self, name: &str, span: Span, what: &str, known: &[&'static str]) {
-        let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, span, format!("unknown {what}: `{name}`")).label("not known here");
+        let mut d = Diagnostic::new(
+            &codes::UNKNOWN_NAME,
+            span,
+            format!("unknown {what}: `{name}`"),
+        )
+        .label("not known here");
         match did_you_mean(name, known.iter().copied()) {
             Some(h) => d = d.help(h),
             None if !known.is_empty() => {
@@ -187,20 +219,36 @@ impl Cx<'_> {
                 if reason.is_none() {
                     self.missing(b, "reason", "a string saying why the finding is accepted");
                 }
-                self.allows.push(Allow { code, scope, span: b.span });
+                self.allows.push(Allow {
+                    code,
+                    scope,
+                    span: b.span,
+                });
             }
             None => {
-                let candidates: Vec<String> = codes::ALL.iter().flat_map(|c| [c.code.to_string(), c.slug.to_string()]).collect();
-                self.push(super::convert::unknown("diagnostic code", &label.value, &candidates, label.span));
+                let candidates: Vec<String> = codes::ALL
+                    .iter()
+                    .flat_map(|c| [c.code.to_string(), c.slug.to_string()])
+                    .collect();
+                self.push(super::convert::unknown(
+                    "diagnostic code",
+                    &label.value,
+                    &candidates,
+                    label.span,
+                ));
             }
         }
     }
 
     pub fn missing_label(&mut self, b: &Block, what: &str) {
         self.push(
-            Diagnostic::new(&codes::MISSING_ATTRIBUTE, b.kind.span, format!("`{}` needs a label", b.kind.name))
-                .label("a quoted name goes here")
-                .help(format!("write `{} \"…\" {{ … }}` with {what}", b.kind.name)),
+            Diagnostic::new(
+                &codes::MISSING_ATTRIBUTE,
+                b.kind.span,
+                format!("`{}` needs a label", b.kind.name),
+            )
+            .label("a quoted name goes here")
+            .help(format!("write `{} \"…\" {{ … }}` with {what}", b.kind.name)),
         );
     }
 }

@@ -61,7 +61,13 @@ pub fn collect<'a>(files: &'a [File], stdlib: &'a [File], cx: &mut Cx) -> TopLev
         if !labels_ok(b, labelled, cx) {
             continue;
         }
-        let key = (kind.to_string(), b.labels.first().map(|l| l.value.clone()).unwrap_or_default());
+        let key = (
+            kind.to_string(),
+            b.labels
+                .first()
+                .map(|l| l.value.clone())
+                .unwrap_or_default(),
+        );
         if kind != "profile" {
             if let Some(first) = seen.get(&key) {
                 duplicate(b, first, cx);
@@ -80,15 +86,22 @@ pub fn collect<'a>(files: &'a [File], stdlib: &'a [File], cx: &mut Cx) -> TopLev
 }
 
 fn blocks(files: &[File]) -> impl Iterator<Item = &Block> {
-    files.iter().flat_map(|f| f.items.iter()).filter_map(|i| match i {
-        Item::Block(b) => Some(b),
-        Item::Import(_) => None,
-    })
+    files
+        .iter()
+        .flat_map(|f| f.items.iter())
+        .filter_map(|i| match i {
+            Item::Block(b) => Some(b),
+            Item::Import(_) => None,
+        })
 }
 
 fn unknown_kind(b: &Block, cx: &mut Cx) {
-    let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, b.kind.span, format!("unknown block type `{}`", b.kind.name))
-        .label("not a block type");
+    let mut d = Diagnostic::new(
+        &codes::UNKNOWN_NAME,
+        b.kind.span,
+        format!("unknown block type `{}`", b.kind.name),
+    )
+    .label("not a block type");
     match did_you_mean(&b.kind.name, KINDS.iter().map(|(k, _)| *k)) {
         Some(h) => d = d.help(h),
         None => {
@@ -110,9 +123,13 @@ fn labels_ok(b: &Block, labelled: bool, cx: &mut Cx) -> bool {
             let extra = if labelled { &b.labels[1] } else { &b.labels[0] };
             let want = if labelled { "one label" } else { "no label" };
             cx.push(
-                Diagnostic::new(&codes::TYPE_MISMATCH, extra.span, format!("`{}` takes {want}", b.kind.name))
-                    .label("unexpected label")
-                    .help("remove this label"),
+                Diagnostic::new(
+                    &codes::TYPE_MISMATCH,
+                    extra.span,
+                    format!("`{}` takes {want}", b.kind.name),
+                )
+                .label("unexpected label")
+                .help("remove this label"),
             );
             false
         }
@@ -121,9 +138,13 @@ fn labels_ok(b: &Block, labelled: bool, cx: &mut Cx) -> bool {
 
 fn duplicate(b: &Block, first: &Block, cx: &mut Cx) {
     cx.push(
-        Diagnostic::new(&codes::DUPLICATE_NAME, header_span(b), format!("`{}` is defined twice", block_title(b)))
-            .label("defined again here")
-            .with_secondary(header_span(first), "first defined here")
-            .help("rename one of them, or merge the two blocks"),
+        Diagnostic::new(
+            &codes::DUPLICATE_NAME,
+            header_span(b),
+            format!("`{}` is defined twice", block_title(b)),
+        )
+        .label("defined again here")
+        .with_secondary(header_span(first), "first defined here")
+        .help("rename one of them, or merge the two blocks"),
     );
 }

@@ -128,7 +128,10 @@ pub struct Expr {
 pub enum ExprKind {
     /// A quoted string: text pieces and `${…}` interpolations.
     String(Vec<StrPart>),
-    Heredoc { indent: bool, body: String },
+    Heredoc {
+        indent: bool,
+        body: String,
+    },
     Int(u64),
     Bool(bool),
     Literal(Literal),
@@ -136,7 +139,10 @@ pub enum ExprKind {
     Object(Vec<ObjectItem>),
     /// A dotted name: a reference (`network.k8s`) or a symbol (`amd64`).
     Name(String),
-    Call { name: Ident, args: Vec<Expr> },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     /// A malformed typed literal, already reported (E0102).
     Invalid,
 }

@@ -60,18 +60,26 @@ pub fn check_depth(text: &str, file: FileId) -> Option<Diagnostic> {
 }
 
 fn skip_line(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p)
 }
 
 /// Skip `<<TAG … TAG` (or `<<-TAG`); returns the index of the last byte consumed.
 fn skip_heredoc(text: &str, i: usize) -> usize {
     let rest = &text[i + 2..];
     let rest_trim = rest.strip_prefix('-').unwrap_or(rest);
-    let tag: String = rest_trim.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+    let tag: String = rest_trim
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+        .collect();
     if tag.is_empty() {
         return i + 1;
     }
-    let Some(nl) = rest.find('\n') else { return text.len() };
+    let Some(nl) = rest.find('\n') else {
+        return text.len();
+    };
     let mut pos = i + 2 + nl + 1;
     for line in text[pos..].split_inclusive('\n') {
         pos += line.len();
@@ -83,9 +91,13 @@ fn skip_heredoc(text: &str, i: usize) -> usize {
 }
 
 fn too_deep(file: FileId, at: usize) -> Diagnostic {
-    Diagnostic::new(&codes::SYNTAX, Span::new(file, at, at + 1), format!("nesting deeper than {MAX_DEPTH} levels"))
-        .label("this opens one level too many")
-        .help("a stack describes infrastructure, not deep data: flatten this value")
+    Diagnostic::new(
+        &codes::SYNTAX,
+        Span::new(file, at, at + 1),
+        format!("nesting deeper than {MAX_DEPTH} levels"),
+    )
+    .label("this opens one level too many")
+    .help("a stack describes infrastructure, not deep data: flatten this value")
 }
 
 #[cfg(test)]
@@ -94,14 +106,19 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_reported_not_overflowed() {
-        let text = format!("site \"x\" {{ a = {}{} }}", "[".repeat(10_000), "]".repeat(10_000));
+        let text = format!(
+            "site \"x\" {{ a = {}{} }}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
         assert!(check_depth(&text, FileId(0)).is_some());
     }
 
     #[test]
     fn braces_in_strings_comments_and_heredocs_do_not_count() {
         let many = "{".repeat(200);
-        let text = format!("# {many}\nsite \"{many}\" {{ a = <<EOT\n{many}\nEOT\n b = 1 }} /* {many} */");
+        let text =
+            format!("# {many}\nsite \"{many}\" {{ a = <<EOT\n{many}\nEOT\n b = 1 }} /* {many} */");
         assert!(check_depth(&text, FileId(0)).is_none());
     }
 }

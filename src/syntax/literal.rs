@@ -13,9 +13,13 @@ pub fn classify(text: &str, span: Span) -> (ExprKind, Vec<Diagnostic>) {
     match classify_inner(text, span) {
         Ok((kind, extra)) => (kind, extra),
         Err(why) => {
-            let d = Diagnostic::new(&codes::BAD_LITERAL, span, format!("`{text}` is not a valid literal"))
-                .label(why.label)
-                .help(why.help);
+            let d = Diagnostic::new(
+                &codes::BAD_LITERAL,
+                span,
+                format!("`{text}` is not a valid literal"),
+            )
+            .label(why.label)
+            .help(why.help);
             (ExprKind::Invalid, vec![d])
         }
     }
@@ -27,7 +31,10 @@ struct Why {
 }
 
 fn why(label: impl Into<String>, help: impl Into<String>) -> Why {
-    Why { label: label.into(), help: help.into() }
+    Why {
+        label: label.into(),
+        help: help.into(),
+    }
 }
 
 type Classified = Result<(ExprKind, Vec<Diagnostic>), Why>;
@@ -38,17 +45,26 @@ fn classify_inner(text: &str, span: Span) -> Classified {
         return text
             .parse::<u64>()
             .map(|n| (ExprKind::Int(n), Vec::new()))
-            .map_err(|_| why("this integer does not fit in 64 bits", "use a smaller number"));
+            .map_err(|_| {
+                why(
+                    "this integer does not fit in 64 bits",
+                    "use a smaller number",
+                )
+            });
     }
     if let Some((a, b)) = split_range(text) {
         let start = parse_ip(a)?;
         let end = parse_ip(b)?;
         return match IpRange::new(start, end) {
             Some(r) => lit(Literal::Range(r)),
-            None if start.is_ipv4() != end.is_ipv4() => {
-                Err(why("a range cannot mix IPv4 and IPv6", "write both ends in one family"))
-            }
-            None => Err(why("this range ends before it starts", format!("did you mean `{end}-{start}`?"))),
+            None if start.is_ipv4() != end.is_ipv4() => Err(why(
+                "a range cannot mix IPv4 and IPv6",
+                "write both ends in one family",
+            )),
+            None => Err(why(
+                "this range ends before it starts",
+                format!("did you mean `{end}-{start}`?"),
+            )),
         };
     }
     if let Some((addr, prefix)) = text.split_once('/') {
@@ -60,7 +76,11 @@ fn classify_inner(text: &str, span: Span) -> Classified {
     if text.contains(':') || looks_like_ipv4(text) {
         return parse_ip(text).map(|ip| (ExprKind::Literal(Literal::Ip(ip)), Vec::new()));
     }
-    if text.split('.').count() == 3 && text.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+    if text.split('.').count() == 3
+        && text
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(why(
             "this looks like a version number",
             format!("versions are strings: write `\"{text}\"`"),
@@ -78,7 +98,9 @@ fn split_range(text: &str) -> Option<(&str, &str)> {
 }
 
 fn looks_like_ipv4(text: &str) -> bool {
-    text.contains('.') && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') && text.split('.').count() == 4
+    text.contains('.')
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.split('.').count() == 4
 }
 
 fn parse_ip(text: &str) -> Result<IpAddr, Why> {
@@ -96,7 +118,10 @@ fn parse_ip(text: &str) -> Result<IpAddr, Why> {
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 {
         return Err(why(
-            format!("`{text}` is not an IPv4 address: it has {} parts, not 4", parts.len()),
+            format!(
+                "`{text}` is not an IPv4 address: it has {} parts, not 4",
+                parts.len()
+            ),
             "an IPv4 address is four numbers 0-255 separated by dots",
         ));
     }
@@ -109,12 +134,18 @@ fn parse_ip(text: &str) -> Result<IpAddr, Why> {
                 ))
             }
             Err(_) => {
-                return Err(why(format!("`{text}` is not an IPv4 address: `{p}` is not a number"), "each of the four parts is 0-255"))
+                return Err(why(
+                    format!("`{text}` is not an IPv4 address: `{p}` is not a number"),
+                    "each of the four parts is 0-255",
+                ))
             }
             _ => {}
         }
     }
-    Err(why(format!("`{text}` is not an IPv4 address"), "write it without leading zeros, e.g. `10.1.1.5`"))
+    Err(why(
+        format!("`{text}` is not an IPv4 address"),
+        "write it without leading zeros, e.g. `10.1.1.5`",
+    ))
 }
 
 fn classify_cidr(text: &str, addr: &str, prefix: &str, span: Span) -> Classified {
@@ -124,12 +155,16 @@ fn classify_cidr(text: &str, addr: &str, prefix: &str, span: Span) -> Classified
         Ok(n) if n <= max => n,
         _ => {
             return Err(why(
-                format!("`/{prefix}` is not a prefix length for {}", if ip.is_ipv4() { "IPv4" } else { "IPv6" }),
+                format!(
+                    "`/{prefix}` is not a prefix length for {}",
+                    if ip.is_ipv4() { "IPv4" } else { "IPv6" }
+                ),
                 format!("the prefix length is 0-{max}"),
             ))
         }
     };
-    let net = Cidr::new(ip, len).map_err(|_| why("invalid prefix", format!("the prefix length is 0-{max}")))?;
+    let net = Cidr::new(ip, len)
+        .map_err(|_| why("invalid prefix", format!("the prefix length is 0-{max}")))?;
     let mut extra = Vec::new();
     if net.trunc() != net {
         let canonical = net.trunc();
@@ -151,7 +186,10 @@ fn parse_mac(text: &str) -> Result<Mac, Why> {
     let mut bytes = [0u8; 6];
     for (b, p) in bytes.iter_mut().zip(text.split(':')) {
         *b = u8::from_str_radix(p, 16).map_err(|_| {
-            why(format!("`{p}` is not a hex byte"), "a MAC address is six pairs of hex digits, `aa:bb:cc:dd:ee:ff`")
+            why(
+                format!("`{p}` is not a hex byte"),
+                "a MAC address is six pairs of hex digits, `aa:bb:cc:dd:ee:ff`",
+            )
         })?;
     }
     Ok(Mac(bytes))
@@ -175,7 +213,9 @@ const DURATION_UNITS: &[(&str, u64)] = &[("s", 1), ("m", 60), ("h", 3_600), ("d"
 /// A number with a unit: a size or a duration. Fractions are allowed when
 /// the result is whole (`1.5GiB`, `1.5h`).
 fn classify_quantity(text: &str) -> Classified {
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (num, unit) = text.split_at(split);
     let Some((base, is_size)) = SIZE_UNITS
         .iter()
@@ -184,18 +224,32 @@ fn classify_quantity(text: &str) -> Classified {
         .find(|(u, _, _)| *u == unit)
         .map(|(_, b, s)| (b, s))
     else {
-        let suggestion = crate::diag::did_you_mean(unit, SIZE_UNITS.iter().chain(DURATION_UNITS).map(|(u, _)| *u));
+        let suggestion = crate::diag::did_you_mean(
+            unit,
+            SIZE_UNITS.iter().chain(DURATION_UNITS).map(|(u, _)| *u),
+        );
         return Err(why(
             format!("`{unit}` is not a unit"),
             suggestion.unwrap_or_else(|| {
-                "sizes end in B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; durations in s, m, h, d".to_string()
+                "sizes end in B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; durations in s, m, h, d"
+                    .to_string()
             }),
         ));
     };
     let value = scale(num, base).ok_or_else(|| {
-        why(format!("`{num}` {unit} is not a whole number of {}", if is_size { "bytes" } else { "seconds" }), "use a smaller unit")
+        why(
+            format!(
+                "`{num}` {unit} is not a whole number of {}",
+                if is_size { "bytes" } else { "seconds" }
+            ),
+            "use a smaller unit",
+        )
     })?;
-    let l = if is_size { Literal::Size(Size(value)) } else { Literal::Duration(Duration(value)) };
+    let l = if is_size {
+        Literal::Size(Size(value))
+    } else {
+        Literal::Duration(Duration(value))
+    };
     Ok((ExprKind::Literal(l), Vec::new()))
 }
 
@@ -208,7 +262,9 @@ fn scale(num: &str, base: u64) -> Option<u64> {
     let denom = 10u128.pow(frac.len() as u32);
     let digits: u128 = format!("{int}{frac}").parse().ok()?;
     let total = digits.checked_mul(u128::from(base))?;
-    (total % denom == 0).then(|| u64::try_from(total / denom).ok()).flatten()
+    (total % denom == 0)
+        .then(|| u64::try_from(total / denom).ok())
+        .flatten()
 }
 
 /// An `Ipv4Addr` helper for tests and stdlib code.
@@ -237,16 +293,43 @@ mod tests {
     #[test]
     fn valid_literals() {
         assert_eq!(ok("42"), ExprKind::Int(42));
-        assert_eq!(ok("10.1.1.11"), ExprKind::Literal(Literal::Ip(v4(10, 1, 1, 11))));
+        assert_eq!(
+            ok("10.1.1.11"),
+            ExprKind::Literal(Literal::Ip(v4(10, 1, 1, 11)))
+        );
         assert_eq!(ok("8GiB"), ExprKind::Literal(Literal::Size(Size(8 << 30))));
-        assert_eq!(ok("100GB"), ExprKind::Literal(Literal::Size(Size(100_000_000_000))));
-        assert_eq!(ok("1.5GiB"), ExprKind::Literal(Literal::Size(Size(3 << 29))));
-        assert_eq!(ok("2h"), ExprKind::Literal(Literal::Duration(Duration(7200))));
-        assert!(matches!(ok("fd00:10::1"), ExprKind::Literal(Literal::Ip(_))));
-        assert!(matches!(ok("fd00:10::/64"), ExprKind::Literal(Literal::Cidr(_))));
-        assert!(matches!(ok("aa:bb:cc:00:00:01"), ExprKind::Literal(Literal::Mac(_))));
-        assert!(matches!(ok("10.1.1.100-10.1.1.150"), ExprKind::Literal(Literal::Range(_))));
-        assert!(matches!(ok("10.1.1.0/31"), ExprKind::Literal(Literal::Cidr(_))));
+        assert_eq!(
+            ok("100GB"),
+            ExprKind::Literal(Literal::Size(Size(100_000_000_000)))
+        );
+        assert_eq!(
+            ok("1.5GiB"),
+            ExprKind::Literal(Literal::Size(Size(3 << 29)))
+        );
+        assert_eq!(
+            ok("2h"),
+            ExprKind::Literal(Literal::Duration(Duration(7200)))
+        );
+        assert!(matches!(
+            ok("fd00:10::1"),
+            ExprKind::Literal(Literal::Ip(_))
+        ));
+        assert!(matches!(
+            ok("fd00:10::/64"),
+            ExprKind::Literal(Literal::Cidr(_))
+        ));
+        assert!(matches!(
+            ok("aa:bb:cc:00:00:01"),
+            ExprKind::Literal(Literal::Mac(_))
+        ));
+        assert!(matches!(
+            ok("10.1.1.100-10.1.1.150"),
+            ExprKind::Literal(Literal::Range(_))
+        ));
+        assert!(matches!(
+            ok("10.1.1.0/31"),
+            ExprKind::Literal(Literal::Cidr(_))
+        ));
     }
 
     #[test]

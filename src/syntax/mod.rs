@@ -17,13 +17,20 @@ use crate::span::FileId;
 
 /// Parse one file. Returns the AST (empty on a syntax error) and the findings.
 pub fn parse(text: &str, file: FileId) -> (ast::File, Vec<Diagnostic>) {
-    let empty = ast::File { file, items: Vec::new(), comments: Vec::new() };
+    let empty = ast::File {
+        file,
+        items: Vec::new(),
+        comments: Vec::new(),
+    };
     if let Some(d) = depth::check_depth(text, file) {
         return (empty, vec![d]);
     }
     match parser::parse_pairs(text, file) {
         Ok(pairs) => {
-            let mut v = visit::Visitor { file, diagnostics: Vec::new() };
+            let mut v = visit::Visitor {
+                file,
+                diagnostics: Vec::new(),
+            };
             let ast = v.visit_file(pairs);
             (ast, v.diagnostics)
         }
@@ -35,7 +42,10 @@ pub fn parse(text: &str, file: FileId) -> (ast::File, Vec<Diagnostic>) {
 mod tests {
     #[test]
     fn comments_are_collected() {
-        let (f, d) = super::parse("# top\nsite \"x\" { # t\n a = 1 // hi\n}\n", crate::span::FileId(0));
+        let (f, d) = super::parse(
+            "# top\nsite \"x\" { # t\n a = 1 // hi\n}\n",
+            crate::span::FileId(0),
+        );
         assert!(d.is_empty());
         let texts: Vec<&str> = f.comments.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["# top", "# t", "// hi"]);

@@ -41,7 +41,12 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
     };
     let mut expected: BTreeSet<String> = BTreeSet::new();
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(str::to_string));
+        expected.extend(
+            positives
+                .iter()
+                .filter_map(|r| describe(*r))
+                .map(str::to_string),
+        );
     }
     if let Some(attempts) = err.parse_attempts() {
         if attempts.max_position >= pos {
@@ -53,7 +58,10 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
             // enough: `Sensitive { token: "=" }`.
             for t in attempts.expected_tokens() {
                 let dbg = format!("{t:?}");
-                if let Some(token) = dbg.strip_prefix("Sensitive { token: ").and_then(|r| r.strip_suffix(" }")) {
+                if let Some(token) = dbg
+                    .strip_prefix("Sensitive { token: ")
+                    .and_then(|r| r.strip_suffix(" }"))
+                {
                     let token: String = serde_json::from_str(token).unwrap_or_default();
                     if !noise(&token) {
                         expected.insert(format!("`{token}`"));
@@ -80,9 +88,17 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
         1 => list[0].clone(),
         n => format!("{} or {}", list[..n - 1].join(", "), list[n - 1]),
     };
-    let found_text = if found.is_empty() { "the end of the file".to_string() } else { format!("`{found}`") };
-    let mut d = Diagnostic::new(&codes::SYNTAX, span, format!("expected {wanted}, found {found_text}"))
-        .label(format!("expected {wanted} here"));
+    let found_text = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let mut d = Diagnostic::new(
+        &codes::SYNTAX,
+        span,
+        format!("expected {wanted}, found {found_text}"),
+    )
+    .label(format!("expected {wanted} here"));
     if let Some(h) = hint(&list, &found) {
         d = d.help(h);
     }
@@ -117,7 +133,11 @@ fn hint(expected: &[String], found: &str) -> Option<String> {
     if found == ":" {
         return Some("attributes are written `name = value`, not `name: value`".into());
     }
-    if found == "," && expected.iter().any(|e| e == "an attribute name" || e == "`}`") {
+    if found == ","
+        && expected
+            .iter()
+            .any(|e| e == "an attribute name" || e == "`}`")
+    {
         return Some("attributes are separated by spaces or newlines, not commas".into());
     }
     if expected.iter().any(|e| e.starts_with("a block body")) {
@@ -138,7 +158,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::label => "a block label (a quoted string)",
         Rule::block_body => "a block body `{ … }`",
         Rule::attribute | Rule::attr_name => "an attribute name",
-        Rule::list | Rule::object | Rule::call | Rule::typed_literal | Rule::boolean | Rule::dotted => "a value",
+        Rule::list
+        | Rule::object
+        | Rule::call
+        | Rule::typed_literal
+        | Rule::boolean
+        | Rule::dotted => "a value",
         Rule::heredoc | Rule::number_like | Rule::colon_word | Rule::func_name => "a value",
         Rule::string | Rule::string_text | Rule::escape => "a string",
         Rule::interpolation => "an interpolation `${…}`",

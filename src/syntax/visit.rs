@@ -32,7 +32,10 @@ impl Visitor {
             .into_inner()
             .flatten()
             .filter(|p| p.as_rule() == Rule::COMMENT)
-            .map(|p| Comment { text: p.as_str().trim_end().to_string(), span: self.span(&p) })
+            .map(|p| Comment {
+                text: p.as_str().trim_end().to_string(),
+                span: self.span(&p),
+            })
             .collect();
         let mut items = Vec::new();
         for p in children(file_pair) {
@@ -43,13 +46,22 @@ impl Visitor {
                 r => unreachable!("grammar: file item {r:?}"),
             }
         }
-        File { file: self.file, items, comments }
+        File {
+            file: self.file,
+            items,
+            comments,
+        }
     }
 
     fn visit_import(&mut self, pair: Pair<'_, Rule>) -> Import {
         let span = self.span(&pair);
-        let s = children(pair).find(|p| p.as_rule() == Rule::string).expect("grammar: import string");
-        Import { path: self.visit_static_string(s), span }
+        let s = children(pair)
+            .find(|p| p.as_rule() == Rule::string)
+            .expect("grammar: import string");
+        Import {
+            path: self.visit_static_string(s),
+            span,
+        }
     }
 
     fn visit_block(&mut self, pair: Pair<'_, Rule>) -> Block {
@@ -60,7 +72,12 @@ impl Visitor {
         let mut body_span = span;
         for p in children(pair) {
             match p.as_rule() {
-                Rule::block_type => kind = Some(Ident { name: p.as_str().to_string(), span: self.span(&p) }),
+                Rule::block_type => {
+                    kind = Some(Ident {
+                        name: p.as_str().to_string(),
+                        span: self.span(&p),
+                    })
+                }
                 Rule::label => {
                     let s = children(p).next().expect("grammar: label string");
                     labels.push(self.visit_static_string(s));
@@ -72,7 +89,13 @@ impl Visitor {
                 r => unreachable!("grammar: block part {r:?}"),
             }
         }
-        Block { kind: kind.expect("grammar: block type"), labels, body, span, body_span }
+        Block {
+            kind: kind.expect("grammar: block type"),
+            labels,
+            body,
+            span,
+            body_span,
+        }
     }
 
     fn visit_block_body(&mut self, pair: Pair<'_, Rule>) -> Vec<BodyItem> {
@@ -89,7 +112,10 @@ impl Visitor {
         let span = self.span(&pair);
         let mut it = children(pair);
         let name = it.next().expect("grammar: attribute name");
-        let name = Ident { name: name.as_str().to_string(), span: self.span(&name) };
+        let name = Ident {
+            name: name.as_str().to_string(),
+            span: self.span(&name),
+        };
         let value = self.visit_expr(it.next().expect("grammar: attribute value"));
         Attribute { name, value, span }
     }
@@ -100,7 +126,9 @@ impl Visitor {
             Rule::string => ExprKind::String(self.visit_string_parts(pair)),
             Rule::heredoc => self.visit_heredoc(pair),
             Rule::list => ExprKind::List(children(pair).map(|p| self.visit_expr(p)).collect()),
-            Rule::object => ExprKind::Object(children(pair).map(|p| self.visit_object_item(p)).collect()),
+            Rule::object => {
+                ExprKind::Object(children(pair).map(|p| self.visit_object_item(p)).collect())
+            }
             Rule::call => self.visit_call(pair),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::dotted => ExprKind::Name(pair.as_str().to_string()),
@@ -117,16 +145,27 @@ impl Visitor {
     fn visit_call(&mut self, pair: Pair<'_, Rule>) -> ExprKind {
         let mut it = children(pair);
         let n = it.next().expect("grammar: function name");
-        let name = Ident { name: n.as_str().to_string(), span: self.span(&n) };
-        ExprKind::Call { name, args: it.map(|p| self.visit_expr(p)).collect() }
+        let name = Ident {
+            name: n.as_str().to_string(),
+            span: self.span(&n),
+        };
+        ExprKind::Call {
+            name,
+            args: it.map(|p| self.visit_expr(p)).collect(),
+        }
     }
 
     fn visit_object_item(&mut self, pair: Pair<'_, Rule>) -> ObjectItem {
         let mut it = children(pair);
-        let key_pair = children(it.next().expect("grammar: object key")).next().expect("grammar: key");
+        let key_pair = children(it.next().expect("grammar: object key"))
+            .next()
+            .expect("grammar: key");
         let key = match key_pair.as_rule() {
             Rule::string => self.visit_static_string(key_pair),
-            _ => Str { value: key_pair.as_str().to_string(), span: self.span(&key_pair) },
+            _ => Str {
+                value: key_pair.as_str().to_string(),
+                span: self.span(&key_pair),
+            },
         };
         let value = self.visit_expr(it.next().expect("grammar: object value"));
         ObjectItem { key, value }
@@ -158,9 +197,13 @@ impl Visitor {
                     match unescape(p.as_str()) {
                         Some(c) => push_text(&mut parts, c),
                         None => self.diagnostics.push(
-                            Diagnostic::new(&codes::SYNTAX, span, format!("unknown escape `{}`", p.as_str()))
-                                .label("not an escape")
-                                .help("the escapes are \\n \\t \\r \\\" \\\\ and \\$"),
+                            Diagnostic::new(
+                                &codes::SYNTAX,
+                                span,
+                                format!("unknown escape `{}`", p.as_str()),
+                            )
+                            .label("not an escape")
+                            .help("the escapes are \\n \\t \\r \\\" \\\\ and \\$"),
                         ),
                     }
                 }
@@ -184,9 +227,13 @@ impl Visitor {
             match p {
                 StrPart::Text(t) => value.push_str(&t),
                 StrPart::Interp(e) => self.diagnostics.push(
-                    Diagnostic::new(&codes::TYPE_MISMATCH, e.span, "interpolation is not allowed here")
-                        .label("labels and import paths are plain strings")
-                        .help("write the value out"),
+                    Diagnostic::new(
+                        &codes::TYPE_MISMATCH,
+                        e.span,
+                        "interpolation is not allowed here",
+                    )
+                    .label("labels and import paths are plain strings")
+                    .help("write the value out"),
                 ),
             }
         }
@@ -222,5 +269,7 @@ fn strip_common_indent(body: &str) -> String {
         .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
-    body.split_inclusive('\n').map(|l| l.get(indent..).unwrap_or(l.trim_start_matches([' ', '\t']))).collect()
+    body.split_inclusive('\n')
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start_matches([' ', '\t'])))
+        .collect()
 }

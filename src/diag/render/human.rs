@@ -3,7 +3,10 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::source::SourceMap;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// One file's text under its name, for miette.
@@ -13,7 +16,12 @@ struct Src<'a> {
 }
 
 impl SourceCode for Src<'_> {
-    fn read_span<'b>(&'b self, span: &SourceSpan, before: usize, after: usize) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
         let c = self.text.read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
@@ -47,7 +55,10 @@ impl std::error::Error for View<'_> {}
 
 impl miette::Diagnostic for View<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{}({})", self.d.code.code, self.d.code.slug)))
+        Some(Box::new(format!(
+            "{}({})",
+            self.d.code.code, self.d.code.slug
+        )))
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.d.severity {
@@ -71,7 +82,10 @@ impl miette::Diagnostic for View<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let file = self.d.primary.span.file;
-        let primary = std::iter::once(LabeledSpan::new_primary_with_span(label_text(&self.d.primary.message), span(self.d.primary.span)));
+        let primary = std::iter::once(LabeledSpan::new_primary_with_span(
+            label_text(&self.d.primary.message),
+            span(self.d.primary.span),
+        ));
         let others = self
             .d
             .secondary
@@ -92,8 +106,14 @@ fn span(s: crate::span::Span) -> SourceSpan {
 
 /// Render every diagnostic and a summary line.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
         let file = sources.get(d.primary.span.file);
@@ -103,10 +123,23 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
             .filter(|l| l.span.file != d.primary.span.file)
             .map(|l| {
                 let p = super::position(sources, l.span);
-                format!("note: {}:{}:{}: {}", sources.get(l.span.file).name, p.line, p.column, l.message)
+                format!(
+                    "note: {}:{}:{}: {}",
+                    sources.get(l.span.file).name,
+                    p.line,
+                    p.column,
+                    l.message
+                )
             })
             .collect();
-        let view = View { d, src: Src { name: &file.name, text: &file.text }, elsewhere: elsewhere.join("\n") };
+        let view = View {
+            d,
+            src: Src {
+                name: &file.name,
+                text: &file.text,
+            },
+            elsewhere: elsewhere.join("\n"),
+        };
         if handler.render_report(&mut out, &view).is_err() {
             out.push_str(&format!("{}: {}\n", d.code.code, d.message));
         }

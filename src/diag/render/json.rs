@@ -57,8 +57,16 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         .iter()
         .map(|d| {
             let p = position(sources, d.primary.span);
-            let mut labels = vec![LabelOut { message: &d.primary.message, file: &sources.get(d.primary.span.file).name, ..label(&d.primary, true) }];
-            labels.extend(d.secondary.iter().map(|l| LabelOut { message: &l.message, file: &sources.get(l.span.file).name, ..label(l, false) }));
+            let mut labels = vec![LabelOut {
+                message: &d.primary.message,
+                file: &sources.get(d.primary.span.file).name,
+                ..label(&d.primary, true)
+            }];
+            labels.extend(d.secondary.iter().map(|l| LabelOut {
+                message: &l.message,
+                file: &sources.get(l.span.file).name,
+                ..label(l, false)
+            }));
             Item {
                 code: d.code.code,
                 slug: d.code.slug,
@@ -76,6 +84,10 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         })
         .collect();
     let (errors, warnings) = super::counts(diags);
-    let doc = Doc { diagnostics: items, errors, warnings };
+    let doc = Doc {
+        diagnostics: items,
+        errors,
+        warnings,
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()) + "\n"
 }

@@ -18,7 +18,12 @@ pub struct Position {
 
 pub fn position(sources: &SourceMap, span: crate::span::Span) -> Position {
     let ((line, column), (end_line, end_column)) = sources.line_col(span);
-    Position { line, column, end_line, end_column }
+    Position {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
 }
 
 /// Counts for the summary line and the JSON document.

@@ -1,0 +1,129 @@
+//! Hostile inputs: each gives a diagnostic or a clean result, never a
+//! crash, a stack overflow or a hang.
+#![allow(clippy::unwrap_used)]
+
+use stackc::lower::Options;
+
+fn codes(text: &str) -> Vec<&'static str> {
+    let c = stackc::compile_str("hostile.stack", text, &Options::default(), false);
+    c.diagnostics.iter().map(|d| d.code.code).collect()
+}
+
+#[test]
+fn nesting_ten_thousand_levels_deep_is_a_diagnostic() {
+    let n = 10_000;
+    let lists = format!("site \"x\" {{ a = {}{} }}", "[".repeat(n), "]".repeat(n));
+    let objects = format!(
+        "site \"x\" {{ a = {}{} }}",
+        "{ a = ".repeat(n),
+        "}".repeat(n)
+    );
+    let blocks = format!("{}{}", "site \"x\" { ".repeat(n), "}".repeat(n));
+    let interpolations = format!(
+        "site \"x\" {{ a = {}1{} }}",
+        "\"${".repeat(n),
+        "}\"".repeat(n)
+    );
+    let calls = format!(
+        "site \"x\" {{ a = {}1{} }}",
+        "env(".repeat(n),
+        ")".repeat(n)
+    );
+    for text in [lists, objects, blocks, interpolations, calls] {
+        assert_eq!(codes(&text), ["E0101"], "{}", &text[..60]);
+    }
+}
+
+#[test]
+fn nesting_at_the_limit_parses() {
+    let depth = stackc::syntax::MAX_DEPTH - 2;
+    let text = format!("site \"x\" {{ domain = \"d\" }}\nchart \"c\" {{ repo = \"r\"  version = \"1\"  values = {{ a = {}1{} }} }}", "[".repeat(depth), "]".repeat(depth));
+    // Run on a thread with a small stack, as an editor plugin might.
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || codes(&text))
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), Vec::<&str>::new());
+}
+
+#[test]
+fn a_50_mb_file_is_handled() {
+    let mut text = String::with_capacity(51 << 20);
+    text.push_str("site \"big\" { domain = \"home.arpa\" }\n");
+    let line = "# padding padding padding padding padding padding padding padding padding\n";
+    while text.len() < 50 << 20 {
+        text.push_str(line);
+    }
+    text.push_str("network \"k8s\" { cidr = 10.1.1.0/24 }\n");
+    assert!(text.len() >= 50 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.stack");
+    std::fs::write(&path, &text).unwrap();
+    let c = stackc::compile(&path, &Options::default(), false);
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    assert_eq!(c.ir.unwrap().networks.len(), 1);
+}
+
+#[test]
+fn invalid_utf8_is_a_syntax_diagnostic_at_the_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bin.stack");
+    std::fs::write(&path, b"site \"x\" { domain = \"\xff\xfe\" }").unwrap();
+    let c = stackc::compile(&path, &Options::default(), false);
+    assert_eq!(c.diagnostics.len(), 1);
+    assert_eq!(c.diagnostics[0].code.code, "E0101");
+    assert_eq!(c.diagnostics[0].primary.span.start, 21);
+}
+
+#[test]
+fn empty_and_whitespace_files_are_clean() {
+    for text in [
+        "",
+        "\n\n",
+        "   ",
+        "# only a comment",
+        "/* unterminated? no: */",
+    ] {
+        assert_eq!(codes(text), Vec::<&str>::new(), "{text:?}");
+    }
+    assert_eq!(codes("/* unterminated"), ["E0101"]);
+}
+
+#[test]
+fn a_file_importing_itself_is_e0205() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("me.stack");
+    std::fs::write(&path, "import \"./me.stack\"\n").unwrap();
+    let c = stackc::compile(&path, &Options::default(), false);
+    let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code.code).collect();
+    assert_eq!(codes, ["E0205"]);
+}
+
+#[test]
+fn an_absurd_count_is_a_diagnostic_not_an_allocation() {
+    let text = "network \"k8s\" { cidr = 10.0.0.0/8 }\nnode \"w\" {\n  count = 10000000000\n  roles = [worker]\n}\n";
+    assert_eq!(codes(text), ["E0204"]);
+}
+
+#[test]
+fn consecutive_ips_past_the_address_space_are_e0306() {
+    let text = "network \"k8s\" { cidr = 255.255.255.0/24 }\nnode \"w\" {\n  count = 10\n  roles = [worker]\n  ip = 255.255.255.250\n}\n";
+    assert_eq!(codes(text), ["E0306"]);
+}
+
+#[test]
+fn long_import_chains_stop_at_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = stackc::lower::imports::MAX_IMPORT_DEPTH + 5;
+    for i in 0..n {
+        std::fs::write(
+            dir.path().join(format!("f{i}.stack")),
+            format!("import \"./f{}.stack\"\n", i + 1),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join(format!("f{n}.stack")), "").unwrap();
+    let c = stackc::compile(&dir.path().join("f0.stack"), &Options::default(), false);
+    let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code.code).collect();
+    assert_eq!(codes, ["E0205"]);
+}
