@@ -2,8 +2,21 @@
 //! pass, `fn check(&Ir, &mut Sink)`, listed once in [`CHECKS`]; none stops
 //! at the first finding.
 
+pub mod addons;
+pub mod arch;
+mod capacity;
+mod cidr_overlap;
+mod control_plane;
 mod etcd;
+mod hostname;
+mod ip_plan;
+pub mod planner;
+mod power;
+pub mod secrets;
 mod size_unit;
+mod storage;
+mod versions;
+mod vlan;
 
 use crate::diag::Sink;
 use crate::ir::Ir;
@@ -11,7 +24,22 @@ use crate::ir::Ir;
 pub type Check = fn(&Ir, &mut Sink);
 
 /// Every check, in code order.
-pub const CHECKS: &[(&str, Check)] = &[("size_unit", size_unit::check), ("etcd", etcd::check)];
+pub const CHECKS: &[(&str, Check)] = &[
+    ("size_unit", size_unit::check),
+    ("cidr_overlap", cidr_overlap::check),
+    ("ip_plan", ip_plan::check),
+    ("vlan", vlan::check),
+    ("hostname", hostname::check),
+    ("etcd", etcd::check),
+    ("control_plane", control_plane::check),
+    ("arch", arch::check),
+    ("capacity", capacity::check),
+    ("storage", storage::check),
+    ("versions", versions::check),
+    ("addons", addons::check),
+    ("secrets", secrets::check),
+    ("power", power::check),
+];
 
 pub fn run_all(ir: &Ir, sink: &mut Sink) {
     for (_, check) in CHECKS {

@@ -110,6 +110,9 @@ pub struct Ir {
     pub hardening: Hardening,
     /// Every `secret("NAME")` used anywhere, by name.
     pub secrets: BTreeSet<String>,
+    /// Credential-looking attributes and keys given as plain strings (E0901).
+    #[serde(skip)]
+    pub plain_credentials: Vec<Spanned<String>>,
     #[serde(skip)]
     pub allows: Vec<Allow>,
 }

@@ -77,6 +77,8 @@ impl Size {
 }
 
 impl fmt::Display for Size {
+    /// In the largest binary unit the size reaches: whole when it divides
+    /// (`8GiB`), else with two decimals (`1.82TiB` for `2TB`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const UNITS: [(&str, u64); 5] = [
             ("PiB", 1 << 50),
@@ -85,17 +87,11 @@ impl fmt::Display for Size {
             ("MiB", 1 << 20),
             ("KiB", 1 << 10),
         ];
-        for (name, unit) in UNITS {
-            if self.0 >= unit && self.0 % unit == 0 {
-                return write!(f, "{}{name}", self.0 / unit);
-            }
+        match UNITS.iter().find(|(_, unit)| self.0 >= *unit) {
+            Some((name, unit)) if self.0 % unit == 0 => write!(f, "{}{name}", self.0 / unit),
+            Some((name, unit)) => write!(f, "{:.2}{name}", self.0 as f64 / *unit as f64),
+            None => write!(f, "{}B", self.0),
         }
-        for (name, unit) in UNITS {
-            if self.0 >= unit {
-                return write!(f, "{:.2}{name}", self.0 as f64 / unit as f64);
-            }
-        }
-        write!(f, "{}B", self.0)
     }
 }
 

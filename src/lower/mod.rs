@@ -63,6 +63,8 @@ pub struct Cx<'a> {
     /// `${n}` inside a counted node.
     pub index: Option<u32>,
     pub allows: Vec<Allow>,
+    /// Credential-looking names given plain strings, for E0901.
+    pub plain_credentials: Vec<crate::span::Spanned<String>>,
     paths: &'a [Option<PathBuf>],
     root_dir: Option<PathBuf>,
     allow_outside: bool,
@@ -81,6 +83,7 @@ impl<'a> Cx<'a> {
             secrets: BTreeSet::new(),
             index: None,
             allows: Vec::new(),
+            plain_credentials: Vec::new(),
             paths,
             root_dir,
             allow_outside: opts.allow_outside,
@@ -96,7 +99,9 @@ impl<'a> Cx<'a> {
     pub fn quiet<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         let saved = std::mem::take(&mut self.diags);
         let saved_secrets = self.secrets.clone();
+        let saved_plain = self.plain_credentials.len();
         let out = f(self);
+        self.plain_credentials.truncate(saved_plain);
         self.diags = saved;
         self.secrets = saved_secrets;
         out
@@ -160,5 +165,6 @@ pub fn lower(parsed: &Parsed, opts: &Options) -> (Ir, Vec<Diagnostic>) {
     services::lower(&top, &mut ir, &mut cx);
     ir.secrets = std::mem::take(&mut cx.secrets);
     ir.allows = std::mem::take(&mut cx.allows);
+    ir.plain_credentials = std::mem::take(&mut cx.plain_credentials);
     (ir, cx.diags)
 }

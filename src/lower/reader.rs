@@ -79,7 +79,25 @@ impl Cx<'_> {
     /// The evaluated attribute, if written.
     pub fn value(&mut self, r: &mut Reader, name: &'static str) -> Option<Sv> {
         let a = r.raw(name)?;
-        Some(eval(&a.value, self))
+        let v = eval(&a.value, self);
+        self.note_plain_credential(name, &v);
+        Some(v)
+    }
+
+    /// Remember `token = "abc"` (not `secret(…)`) for E0901, here where the
+    /// attribute's name is still known.
+    pub fn note_plain_credential(&mut self, name: &str, v: &Sv) {
+        let plain = match &v.value {
+            Value::Str(s) => !s.is_empty(),
+            Value::List(items) => items
+                .iter()
+                .any(|i| matches!(&i.value, Value::Str(s) if !s.is_empty())),
+            _ => false,
+        };
+        if plain && crate::check::secrets::credential_name(name) {
+            self.plain_credentials
+                .push(Spanned::new(name.to_string(), v.span));
+        }
     }
 
     pub fn opt<T: FromValue>(&mut self, r: &mut Reader, name: &'static str) -> Option<Spanned<T>> {

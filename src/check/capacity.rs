@@ -1,0 +1,209 @@
+//! E0601 / W0602 / E0603: what the VMs on a hypervisor ask for against what
+//! it has, and the memory kubeadm and kubelet need per role.
+
+use crate::diag::{codes, Diagnostic, Sink};
+use crate::ir::value::Size;
+use crate::ir::{Hypervisor, Ir, Node, Role};
+use crate::span::Span;
+
+pub fn check(ir: &Ir, sink: &mut Sink) {
+    for (i, hv) in ir.hypervisors.iter().enumerate() {
+        let vms: Vec<&Node> = ir
+            .nodes
+            .iter()
+            .filter(|n| n.vm.as_ref().is_some_and(|v| v.host.value.index() == i))
+            .collect();
+        if vms.is_empty() {
+            continue;
+        }
+        memory(hv, &vms, sink);
+        cpu(hv, &vms, sink);
+        disks(hv, &vms, sink);
+    }
+    min_memory(ir, sink);
+}
+
+/// Per `vm` block: "`worker` 10 × 16GiB = 160GiB", labelled on the value
+/// that `at` picks (the `memory` or the `disk` of the block).
+fn groups(
+    vms: &[&Node],
+    amount: impl Fn(&Node) -> u64,
+    at: impl Fn(&crate::ir::Vm) -> Span,
+    unit: impl Fn(u64) -> String,
+) -> Vec<(Span, String, u64)> {
+    let mut out: Vec<(Span, String, u64, u64, String)> = Vec::new();
+    for n in vms {
+        let Some(vm) = &n.vm else { continue };
+        let x = amount(n);
+        let span = at(vm);
+        match out.iter_mut().find(|g| g.0 == span) {
+            Some(g) => {
+                g.2 += 1;
+                g.3 += x;
+            }
+            None => out.push((span, n.group.clone(), 1, x, unit(x))),
+        }
+    }
+    out.into_iter()
+        .map(|(span, group, count, total, each)| {
+            (
+                span,
+                format!("`{group}`: {count} × {each} = {}", unit(total)),
+                total,
+            )
+        })
+        .collect()
+}
+
+fn size(x: u64) -> String {
+    Size(x).to_string()
+}
+
+fn memory(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
+    let Some(have) = &hv.memory else { return };
+    let gs = groups(
+        vms,
+        |n| n.vm.as_ref().map_or(0, |v| v.memory.value.bytes()),
+        |v| v.memory.span,
+        size,
+    );
+    let asked: u64 = gs.iter().map(|g| g.2).sum();
+    let have_b = have.value.bytes();
+    if asked > have_b {
+        let mut d = Diagnostic::new(
+            &codes::CAPACITY,
+            have.span,
+            format!(
+                "the VMs on `{}` ask for {} of memory; it has {}",
+                hv.name,
+                size(asked),
+                have.value
+            ),
+        )
+        .label(format!("{} short", size(asked - have_b)))
+        .help(format!(
+            "shrink the VMs by {} or more, or move some to another hypervisor",
+            size(asked - have_b)
+        ));
+        for (span, text, _) in &gs {
+            d = d.with_secondary(*span, text.clone());
+        }
+        sink.push(d);
+    } else if asked * 10 > have_b * 9 {
+        sink.push(
+            Diagnostic::new(
+                &codes::OVERCOMMIT,
+                have.span,
+                format!(
+                    "the VMs on `{}` use {} of its {} memory ({}%)",
+                    hv.name,
+                    size(asked),
+                    have.value,
+                    asked * 100 / have_b.max(1)
+                ),
+            )
+            .label("above 90 %: the host itself and ZFS ARC need the rest")
+            .help("leave at least 10 % of the host's memory to Proxmox"),
+        );
+    }
+}
+
+fn cpu(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
+    let Some(cores) = &hv.cpu else { return };
+    let vcpu: u64 = vms
+        .iter()
+        .filter_map(|n| n.vm.as_ref())
+        .map(|v| v.cpu.value)
+        .sum();
+    if vcpu > cores.value * 4 {
+        sink.push(
+            Diagnostic::new(
+                &codes::OVERCOMMIT,
+                cores.span,
+                format!(
+                    "the VMs on `{}` have {vcpu} vCPUs on {} cores ({:.1}:1)",
+                    hv.name,
+                    cores.value,
+                    vcpu as f64 / cores.value.max(1) as f64
+                ),
+            )
+            .label("above 4:1, CPU steal time makes the API server and etcd miss deadlines")
+            .help(format!("keep vCPUs at or below {}", cores.value * 4)),
+        );
+    }
+}
+
+fn disks(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
+    for ds in &hv.datastores {
+        let Some(have) = &ds.size else { continue };
+        let on: Vec<&Node> = vms
+            .iter()
+            .copied()
+            .filter(|n| n.vm.as_ref().is_some_and(|v| v.datastore.value == ds.name))
+            .collect();
+        let gs = groups(
+            &on,
+            |n| n.vm.as_ref().map_or(0, |v| v.disk.value.bytes()),
+            |v| v.disk.span,
+            size,
+        );
+        let asked: u64 = gs.iter().map(|g| g.2).sum();
+        if asked > have.value.bytes() {
+            let mut d = Diagnostic::new(
+                &codes::CAPACITY,
+                have.span,
+                format!(
+                    "the VM disks on `{}` datastore `{}` need {}; it holds {}",
+                    hv.name,
+                    ds.name,
+                    size(asked),
+                    have.value
+                ),
+            )
+            .label(format!("{} short", size(asked - have.value.bytes())))
+            .help("shrink the disks, or put some on another datastore with `datastore = \"…\"`");
+            for (span, text, _) in &gs {
+                d = d.with_secondary(*span, text.clone());
+            }
+            sink.push(d);
+        }
+    }
+}
+
+/// kubeadm's preflight wants ~1.7 GB on a control plane; the design sets the
+/// floor at 1.5 GiB for control planes and 1 GiB for workers.
+fn min_memory(ir: &Ir, sink: &mut Sink) {
+    let mut seen = std::collections::HashSet::new();
+    for n in &ir.nodes {
+        let Some(vm) = &n.vm else { continue };
+        if !seen.insert(vm.span) {
+            continue;
+        }
+        let (floor, role) = if n.has(Role::ControlPlane) {
+            (3 * Size::GIB / 2, "a control plane")
+        } else if n.has(Role::Worker) {
+            (Size::GIB, "a worker")
+        } else {
+            continue;
+        };
+        if vm.memory.value.bytes() < floor {
+            sink.push(
+                Diagnostic::new(
+                    &codes::MIN_MEMORY,
+                    vm.memory.span,
+                    format!(
+                        "{} has {} of memory; {role} needs at least {}",
+                        n.describe(),
+                        vm.memory.value,
+                        Size(floor)
+                    ),
+                )
+                .label("too little for kubelet and the system pods")
+                .help(format!(
+                    "give it `memory = {}` or more",
+                    Size(floor.max(2 * Size::GIB))
+                )),
+            );
+        }
+    }
+}
