@@ -52,3 +52,23 @@ fn ui_cases() {
         failures.join("\n\n")
     );
 }
+
+/// A snapshot whose case was renamed or deleted must go too.
+#[test]
+fn every_ui_snapshot_has_a_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for e in std::fs::read_dir(root.join("snapshots/ui")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".snap") else {
+            continue;
+        };
+        let case = root
+            .join("tests/ui")
+            .join(format!("{}.stack", stem.replace("__", "/")));
+        assert!(
+            case.is_file(),
+            "snapshots/ui/{name} has no case {}",
+            case.display()
+        );
+    }
+}

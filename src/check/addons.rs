@@ -15,7 +15,8 @@ pub fn order_graph(ir: &Ir) -> (DiGraph<usize, crate::span::Span>, HashMap<&str,
         idx.insert(a.name.as_str(), g.add_node(i));
     }
     for (i, a) in ir.addons.iter().enumerate() {
-        for dep in &a.after {
+        // `requires` orders too: a requirement is installed first.
+        for dep in a.after.iter().chain(&ir.chart(a.chart).requires) {
             if let Some(&d) = idx.get(dep.value.as_str()) {
                 g.update_edge(d, idx[ir.addons[i].name.as_str()], dep.span);
             }

@@ -68,7 +68,12 @@ fn addons(ir: &Ir, sink: &mut Sink) {
         let Some(cni) = ir.cni_versions.iter().find(|v| v.cni == k.cni.value) else {
             return;
         };
-        let all: Vec<&Node> = ir.nodes.iter().collect();
+        // Kubelet nodes only: a plain load balancer or NAS runs no CNI.
+        let all: Vec<&Node> = ir
+            .nodes
+            .iter()
+            .filter(|n| n.has(Role::ControlPlane) || n.has(Role::Worker))
+            .collect();
         for (arch, nodes) in by_arch(&all) {
             if !cni.arch.contains(&arch) {
                 sink.push(
@@ -114,8 +119,8 @@ fn vms(ir: &Ir, sink: &mut Sink) {
                 .label(format!("{} VM", n.arch.value))
                 .with_secondary(hv.arch.span, format!("`{}` is {}", hv.name, hv.arch.value))
                 .help(format!(
-                    "run {} nodes on a {} hypervisor or as bare metal (no `vm` block)",
-                    n.arch.value, n.arch.value
+                    "run {} nodes on a hypervisor of that architecture, or as bare metal (no `vm` block)",
+                    n.arch.value
                 )),
             );
         }

@@ -31,17 +31,22 @@ fn groups(
     at: impl Fn(&crate::ir::Vm) -> Span,
     unit: impl Fn(u64) -> String,
 ) -> Vec<(Span, String, u64)> {
+    // (span, group, count, total, each), in first-seen order; a map finds the row.
     let mut out: Vec<(Span, String, u64, u64, String)> = Vec::new();
+    let mut row: std::collections::HashMap<Span, usize> = std::collections::HashMap::new();
     for n in vms {
         let Some(vm) = &n.vm else { continue };
         let x = amount(n);
         let span = at(vm);
-        match out.iter_mut().find(|g| g.0 == span) {
-            Some(g) => {
-                g.2 += 1;
-                g.3 += x;
+        match row.get(&span) {
+            Some(&i) => {
+                out[i].2 += 1;
+                out[i].3 += x;
             }
-            None => out.push((span, n.group.clone(), 1, x, unit(x))),
+            None => {
+                row.insert(span, out.len());
+                out.push((span, n.group.clone(), 1, x, unit(x)));
+            }
         }
     }
     out.into_iter()
@@ -95,15 +100,19 @@ fn memory(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
                 &codes::OVERCOMMIT,
                 have.span,
                 format!(
-                    "the VMs on `{}` use {} of its {} memory ({}%)",
+                    "the VMs on `{}` use {} of its {} memory ({:.1} %)",
                     hv.name,
                     size(asked),
                     have.value,
-                    asked * 100 / have_b.max(1)
+                    asked as f64 * 100.0 / have_b.max(1) as f64
                 ),
             )
             .label("above 90 %: the host itself and ZFS ARC need the rest")
-            .help("leave at least 10 % of the host's memory to Proxmox"),
+            .help(format!(
+                "the VMs may use at most {} (90 %); shrink them by {}",
+                size(have_b / 10 * 9),
+                size(asked - have_b / 10 * 9)
+            )),
         );
     }
 }
@@ -199,10 +208,7 @@ fn min_memory(ir: &Ir, sink: &mut Sink) {
                     ),
                 )
                 .label("too little for kubelet and the system pods")
-                .help(format!(
-                    "give it `memory = {}` or more",
-                    Size(floor.max(2 * Size::GIB))
-                )),
+                .help(format!("give it `memory = {}` or more", Size(floor))),
             );
         }
     }

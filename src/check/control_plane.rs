@@ -7,7 +7,26 @@ use crate::diag::{codes, Diagnostic, Sink};
 use crate::ir::{Ir, Role};
 
 pub fn check(ir: &Ir, sink: &mut Sink) {
-    let Some(k) = &ir.kubernetes else { return };
+    let Some(k) = &ir.kubernetes else {
+        // Addons are Helm releases: without a cluster there is nowhere to install them.
+        if let Some(a) = ir.addons.first() {
+            sink.push(
+                Diagnostic::new(
+                    &codes::NO_CONTROL_PLANE,
+                    a.span,
+                    format!(
+                        "`{}` needs a Kubernetes cluster, but the stack has no `kubernetes` block",
+                        a.name
+                    ),
+                )
+                .label("an addon is installed into a cluster")
+                .help(
+                    "add `kubernetes { version = \"…\" }` and give a node the `control_plane` role",
+                ),
+            );
+        }
+        return;
+    };
     let cps: Vec<_> = ir
         .nodes
         .iter()
@@ -17,7 +36,7 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
         sink.push(
             Diagnostic::new(
                 &codes::NO_CONTROL_PLANE,
-                k.span,
+                k.header,
                 "no node has the `control_plane` role",
             )
             .label("this cluster has no control plane")
@@ -31,7 +50,7 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
             sink.push(
                 Diagnostic::new(
                     &codes::API_ENDPOINT,
-                    k.span,
+                    k.header,
                     format!("{} control planes and no `api` load balancer", cps.len()),
                 )
                 .label("`kubernetes` sets no `api`")

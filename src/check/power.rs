@@ -12,33 +12,67 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
 }
 
 fn wol_macs(ir: &Ir, sink: &mut Sink) {
-    let mut missing: BTreeMap<crate::span::Span, Vec<&Node>> = BTreeMap::new();
+    // One `power` block per group: its nodes, in order.
+    let mut groups: BTreeMap<crate::span::Span, Vec<&Node>> = BTreeMap::new();
     for n in &ir.nodes {
-        let Some(p) = &n.power else { continue };
-        if p.wake_on_lan.value && p.mac.is_none() {
-            missing.entry(p.wake_on_lan.span).or_default().push(n);
+        if n.power.as_ref().is_some_and(|p| p.wake_on_lan.value) {
+            groups
+                .entry(n.power.as_ref().map_or(n.span, |p| p.span))
+                .or_default()
+                .push(n);
         }
     }
-    for (span, nodes) in missing {
-        let names: Vec<String> = nodes.iter().map(|n| format!("`{}`", n.name)).collect();
+    for nodes in groups.values() {
+        let Some(p) = &nodes[0].power else { continue };
+        let (given, count) = (p.macs_given, nodes.len());
+        let missing: Vec<String> = nodes
+            .iter()
+            .filter(|n| n.power.as_ref().is_some_and(|p| p.mac.is_none()))
+            .map(|n| format!("`{}`", n.name))
+            .collect();
+        if given <= count && missing.is_empty() {
+            continue;
+        }
+        let (span, msg, label) = match p.mac_list {
+            Some(list) if given > count => (
+                list,
+                format!("{given} MACs for {count} node(s) of `{}`", nodes[0].group),
+                "one MAC per node, in node order".to_string(),
+            ),
+            Some(list) => (
+                list,
+                format!(
+                    "{given} MAC(s) for {count} nodes of `{}`: no MAC for {}",
+                    nodes[0].group,
+                    missing.join(", ")
+                ),
+                "one MAC per node, in node order".to_string(),
+            ),
+            None => (
+                p.wake_on_lan.span,
+                format!("`wake_on_lan` without a MAC for {}", missing.join(", ")),
+                "the magic packet is addressed to the NIC's MAC".to_string(),
+            ),
+        };
+        let help = if count > 1 {
+            format!("give `mac = [..]` exactly {count} addresses, one per node in order")
+        } else {
+            "add `mac = aa:bb:cc:dd:ee:ff` (read it with `ip link` on the machine)".to_string()
+        };
         sink.push(
-            Diagnostic::new(
-                &codes::WOL_MAC,
-                span,
-                format!("`wake_on_lan` without a MAC for {}", names.join(", ")),
-            )
-            .label("the magic packet is addressed to the NIC's MAC")
-            .help(if nodes[0].count > 1 {
-                "give `mac = [..]` one address per node, in node order"
-            } else {
-                "add `mac = aa:bb:cc:dd:ee:ff` (see `ip link` on the machine)"
-            }),
+            Diagnostic::new(&codes::WOL_MAC, span, msg)
+                .label(label)
+                .help(help),
         );
     }
 }
 
 fn sleep(ir: &Ir, sink: &mut Sink) {
-    let mut reported = std::collections::HashSet::new();
+    // One finding per `sleep_after` (a counted group shares it).
+    let mut by_span: BTreeMap<
+        crate::span::Span,
+        (Vec<&Node>, &'static str, crate::ir::value::Duration),
+    > = BTreeMap::new();
     for (i, n) in ir.nodes.iter().enumerate() {
         let Some(after) = n.power.as_ref().and_then(|p| p.sleep_after.as_ref()) else {
             continue;
@@ -46,17 +80,25 @@ fn sleep(ir: &Ir, sink: &mut Sink) {
         let Some(why) = critical(ir, i, n) else {
             continue;
         };
-        if !reported.insert(after.span) {
-            continue;
-        }
+        by_span
+            .entry(after.span)
+            .or_insert((Vec::new(), why, after.value))
+            .0
+            .push(n);
+    }
+    for (span, (nodes, why, after)) in by_span {
+        let who = if nodes.len() == 1 {
+            nodes[0].describe()
+        } else {
+            format!("the {} nodes of `{}`", nodes.len(), nodes[0].group)
+        };
         sink.push(
             Diagnostic::new(
                 &codes::SLEEP_CRITICAL,
-                after.span,
+                span,
                 format!(
-                    "{} would sleep after {}, but it {why}",
-                    n.describe(),
-                    after.value
+                    "{who} would sleep after {after}, but {} {why}",
+                    if nodes.len() == 1 { "it" } else { "each" }
                 ),
             )
             .label("the cluster cannot lose this node")
@@ -72,24 +114,22 @@ fn critical(ir: &Ir, i: usize, n: &Node) -> Option<&'static str> {
     if n.has(Role::ControlPlane) {
         return Some("is a control plane");
     }
-    if n.has(Role::Storage)
-        || ir.storage.iter().any(|s| {
-            s.nodes.iter().any(|x| x.value.index() == i)
-                || s.server
-                    .as_ref()
-                    .and_then(|x| x.value)
-                    .is_some_and(|x| x.index() == i)
-        })
-    {
+    let holds_storage = ir.storage.iter().any(|s| {
+        s.nodes.iter().any(|x| x.value.index() == i)
+            || s.server
+                .as_ref()
+                .and_then(|x| x.value)
+                .is_some_and(|x| x.index() == i)
+    });
+    if n.has(Role::Storage) || holds_storage {
         return Some("holds storage");
     }
-    if ir
+    let is_api = ir
         .kubernetes
         .as_ref()
         .and_then(|k| k.api.as_ref())
-        .is_some_and(|api| api.value.iter().any(|x| x.index() == i))
-        || n.has(Role::LoadBalancer)
-    {
+        .is_some_and(|api| api.value.iter().any(|x| x.index() == i));
+    if is_api || n.has(Role::LoadBalancer) {
         return Some("is the API load balancer");
     }
     None

@@ -25,12 +25,49 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
     }
 }
 
-/// Whether an attribute or key name looks like it holds a credential.
+/// Whether an attribute or key name looks like it holds a credential. Names
+/// that *name* a Kubernetes Secret (`existingSecret`, `secretName`) do not.
 pub fn credential_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("token")
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    let names_a_secret = n.starts_with("existing")
+        || n.ends_with("secretname")
+        || n.ends_with("secret_name")
+        || n.ends_with("secretref");
+    let looks = n.contains("token")
         || n.contains("password")
         || n.contains("secret")
         || n.contains("credential")
         || n.ends_with("_key")
+        || n == "key";
+    looks && !names_a_secret
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential_name;
+
+    #[test]
+    fn credential_names() {
+        for yes in [
+            "api_token",
+            "admin_password",
+            "adminPassword",
+            "client_secret",
+            "credentials",
+            "access_key",
+            "secret_key",
+        ] {
+            assert!(credential_name(yes), "{yes}");
+        }
+        for no in [
+            "existingSecret",
+            "secretName",
+            "ssh_keys",
+            "keys",
+            "monkey",
+            "description",
+        ] {
+            assert!(!credential_name(no), "{no}");
+        }
+    }
 }

@@ -2,24 +2,25 @@
 
 use super::arch::schedulable;
 use crate::diag::{codes, Diagnostic, Sink};
-use crate::ir::{Ir, StorageBackend, ZfsLayout};
+use crate::ir::{Ir, Node, Role, Storage, StorageBackend, ZfsLayout};
+use crate::span::Span;
 
 pub fn check(ir: &Ir, sink: &mut Sink) {
     for s in &ir.storage {
         match s.backend.value {
-            StorageBackend::Ceph => ceph(s, sink),
+            StorageBackend::Ceph => ceph(ir, s, sink),
             StorageBackend::Longhorn => {
-                let replicas = s.replicas.as_ref().map_or(3, |r| r.value);
-                let holders = if s.nodes.is_empty() {
-                    schedulable(ir).len()
+                let holders: Vec<&Node> = if s.nodes.is_empty() {
+                    longhorn_nodes(ir)
                 } else {
-                    s.nodes.len()
+                    s.nodes.iter().map(|n| ir.node(n.value)).collect()
                 };
-                if replicas > holders as u64 {
+                let replicas = s.replicas.as_ref().map_or(3, |r| r.value);
+                if replicas > holders.len() as u64 {
                     sink.push(too_many(
                         replicas,
-                        holders,
-                        s.replicas.as_ref().map_or(s.span, |r| r.span),
+                        &holders,
+                        s.replicas.as_ref().map_or(s.header, |r| r.span),
                         "Longhorn",
                     ));
                 }
@@ -29,55 +30,99 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
             StorageBackend::Local => {}
         }
     }
-    // The Longhorn addon's replica count against the nodes that run it.
+    // The Longhorn addon's replica count (default 3) against the nodes that hold data.
     for a in ir.addons.iter().filter(|a| a.name == "longhorn") {
-        let holders = schedulable(ir).len();
-        if let Some(r) = a
-            .settings
-            .replicas
-            .as_ref()
-            .filter(|r| r.value > holders as u64)
-        {
-            sink.push(too_many(r.value, holders, r.span, "Longhorn"));
+        let holders = longhorn_nodes(ir);
+        let replicas = a.settings.replicas.as_ref().map_or(3, |r| r.value);
+        if replicas > holders.len() as u64 {
+            let span = a.settings.replicas.as_ref().map_or(a.span, |r| r.span);
+            let mut d = too_many(replicas, &holders, span, "Longhorn");
+            if a.settings.replicas.is_none() {
+                d = d.note(
+                    "Longhorn keeps 3 replicas of each volume unless `replicas` says otherwise",
+                );
+            }
+            sink.push(d);
         }
     }
 }
 
-fn too_many(replicas: u64, holders: usize, span: crate::span::Span, what: &str) -> Diagnostic {
+/// Longhorn stores data on the nodes with the `storage` role when any node
+/// has it, else on every node that runs workloads.
+fn longhorn_nodes(ir: &Ir) -> Vec<&Node> {
+    let storage: Vec<&Node> = ir.nodes.iter().filter(|n| n.has(Role::Storage)).collect();
+    if storage.is_empty() {
+        schedulable(ir)
+    } else {
+        storage
+    }
+}
+
+fn names(nodes: &[&Node]) -> String {
+    let shown: Vec<String> = nodes
+        .iter()
+        .take(6)
+        .map(|n| format!("`{}`", n.name))
+        .collect();
+    if nodes.len() > 6 {
+        format!("{} and {} more", shown.join(", "), nodes.len() - 6)
+    } else if shown.is_empty() {
+        "none".to_string()
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn too_many(replicas: u64, holders: &[&Node], span: Span, what: &str) -> Diagnostic {
     Diagnostic::new(
         &codes::REPLICAS,
         span,
-        format!("{replicas} {what} replicas on {holders} node(s) that can hold them"),
+        format!(
+            "{replicas} {what} replicas, but only {} node(s) can hold them ({})",
+            holders.len(),
+            names(holders)
+        ),
     )
     .label("each replica needs a node of its own")
-    .help(format!("use at most {holders} replicas, or add nodes"))
+    .help(format!(
+        "use at most {} replicas, or add nodes",
+        holders.len()
+    ))
 }
 
-fn ceph(s: &crate::ir::Storage, sink: &mut Sink) {
-    let n = s.nodes.len();
-    if n < 3 {
+fn ceph(ir: &Ir, s: &Storage, sink: &mut Sink) {
+    let nodes: Vec<&Node> = s.nodes.iter().map(|n| ir.node(n.value)).collect();
+    if nodes.len() < 3 {
         sink.push(
             Diagnostic::new(
                 &codes::REPLICAS,
-                s.nodes.first().map_or(s.span, |x| x.span),
-                format!("Ceph `{}` on {n} node(s)", s.name),
+                s.nodes.first().map_or(s.header, |x| x.span),
+                format!(
+                    "Ceph `{}` has {} node(s) ({}); it needs at least 3",
+                    s.name,
+                    nodes.len(),
+                    names(&nodes)
+                ),
             )
-            .label("Ceph needs at least 3 nodes for monitor quorum and 3 replicas")
-            .help("list three or more nodes in `nodes`, or use zfs/nfs/longhorn for a small lab"),
+            .label("monitors need a majority of 3 and each replica its own host")
+            .help(
+                "list three or more nodes in `nodes`, or use zfs, nfs or longhorn for a small lab",
+            ),
         );
+        return;
     }
     let replicas = s.replicas.as_ref().map_or(3, |r| r.value);
-    if replicas > n as u64 && n >= 3 {
+    if replicas > nodes.len() as u64 {
         sink.push(too_many(
             replicas,
-            n,
-            s.replicas.as_ref().map_or(s.span, |r| r.span),
+            &nodes,
+            s.replicas.as_ref().map_or(s.header, |r| r.span),
             "Ceph",
         ));
     }
 }
 
-fn zfs(s: &crate::ir::Storage, sink: &mut Sink) {
+fn zfs(s: &Storage, sink: &mut Sink) {
     let Some(layout) = &s.layout else { return };
     let need = match layout.value {
         ZfsLayout::Stripe => 1,
@@ -88,6 +133,13 @@ fn zfs(s: &crate::ir::Storage, sink: &mut Sink) {
     };
     let have = s.devices.len();
     if have < need {
+        let fits = match have {
+            0 => "list the pool's disks in `devices`".to_string(),
+            1 => "add a device, or use `layout = stripe` (no redundancy)".to_string(),
+            2 => "add a device, or use `layout = mirror`".to_string(),
+            3 => "add a device, or use `layout = raidz`".to_string(),
+            _ => "add a device, or use `layout = raidz2`".to_string(),
+        };
         sink.push(
             Diagnostic::new(
                 &codes::STORAGE_LAYOUT,
@@ -98,14 +150,12 @@ fn zfs(s: &crate::ir::Storage, sink: &mut Sink) {
                 ),
             )
             .label(format!("{} with {have} device(s)", layout.value))
-            .help(format!(
-                "add devices to `devices`, or choose a layout that fits {have}"
-            )),
+            .help(fits),
         );
     }
 }
 
-fn nfs(s: &crate::ir::Storage, sink: &mut Sink) {
+fn nfs(s: &Storage, sink: &mut Sink) {
     match &s.server {
         Some(srv) if srv.value.is_none() => sink.push(
             Diagnostic::new(
@@ -119,7 +169,7 @@ fn nfs(s: &crate::ir::Storage, sink: &mut Sink) {
         None => sink.push(
             Diagnostic::new(
                 &codes::STORAGE_LAYOUT,
-                s.span,
+                s.header,
                 format!("NFS storage `{}` has no `server`", s.name),
             )
             .label("which node exports it?")

@@ -68,14 +68,20 @@ fn addons(ir: &Ir, minor: &str, sink: &mut Sink) {
     let k = key(minor);
     for a in &ir.addons {
         let c = ir.chart(a.chart);
+        // The catalog's range describes its pinned version; an overridden
+        // version's range is unknown, so nothing is claimed about it.
+        if a.version.value != c.version {
+            continue;
+        }
         let below = c.kubernetes_min.as_deref().is_some_and(|m| k < key(m));
         let above = c.kubernetes_max.as_deref().is_some_and(|m| k > key(m));
         if below || above {
-            let range = format!(
-                "{}–{}",
-                c.kubernetes_min.as_deref().unwrap_or("any"),
-                c.kubernetes_max.as_deref().unwrap_or("latest")
-            );
+            let range = match (c.kubernetes_min.as_deref(), c.kubernetes_max.as_deref()) {
+                (Some(lo), Some(hi)) => format!("{lo} to {hi}"),
+                (Some(lo), None) => format!("{lo} and later"),
+                (None, Some(hi)) => format!("up to {hi}"),
+                (None, None) => "any version".to_string(),
+            };
             sink.push(
                 Diagnostic::new(
                     &codes::VERSION_COMPAT,

@@ -273,6 +273,10 @@ pub struct Power {
     pub wake_on_lan: Spanned<bool>,
     /// This node's MAC (from a single MAC or its entry of a list).
     pub mac: Option<Spanned<Mac>>,
+    /// How many MACs the block lists, and the list (E0902).
+    pub macs_given: usize,
+    #[serde(skip)]
+    pub mac_list: Option<Span>,
     pub sleep_after: Option<Spanned<Duration>>,
     #[serde(skip)]
     pub span: Span,
@@ -295,6 +299,9 @@ pub struct Kubernetes {
     pub api_port: u16,
     #[serde(skip)]
     pub span: Span,
+    /// `kubernetes` keyword: where block-level findings point.
+    #[serde(skip)]
+    pub header: Span,
 }
 
 impl Kubernetes {
@@ -343,6 +350,7 @@ pub struct Addon {
     pub after: Vec<Spanned<String>>,
     pub settings: AddonSettings,
     #[serde(skip)]
+    /// The block header (`addon "x"` / `chart "x"`).
     pub span: Span,
 }
 
@@ -387,6 +395,9 @@ pub struct Storage {
     pub clients: Option<Spanned<Cidr>>,
     #[serde(skip)]
     pub span: Span,
+    /// `storage "name"`: where block-level findings point.
+    #[serde(skip)]
+    pub header: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]

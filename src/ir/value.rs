@@ -57,6 +57,25 @@ pub fn ip_add(ip: IpAddr, n: u128) -> Option<IpAddr> {
     }
 }
 
+/// The first and last host address of a network, as numbers: all of a /31
+/// or /32 (RFC 3021 point-to-point), else without the network address and,
+/// for IPv4, the broadcast address.
+pub fn host_range(c: Cidr) -> (u128, u128) {
+    let (first, last) = (ip_to_u128(c.network()), ip_to_u128(c.broadcast()));
+    if c.max_prefix_len() - c.prefix_len() <= 1 {
+        (first, last)
+    } else {
+        (
+            first + 1,
+            if c.network().is_ipv4() {
+                last - 1
+            } else {
+                last
+            },
+        )
+    }
+}
+
 /// A size in bytes. Written with binary (KiB…PiB) or decimal (KB…PB) units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Size(pub u64);
@@ -87,8 +106,14 @@ impl fmt::Display for Size {
             ("MiB", 1 << 20),
             ("KiB", 1 << 10),
         ];
+        // A whole number in some unit, if it stays short (1536MiB, not 1.50GiB).
+        if let Some((name, unit)) = UNITS
+            .iter()
+            .find(|(_, u)| self.0 >= *u && self.0 % u == 0 && self.0 / u < 10_000)
+        {
+            return write!(f, "{}{name}", self.0 / unit);
+        }
         match UNITS.iter().find(|(_, unit)| self.0 >= *unit) {
-            Some((name, unit)) if self.0 % unit == 0 => write!(f, "{}{name}", self.0 / unit),
             Some((name, unit)) => write!(f, "{:.2}{name}", self.0 as f64 / *unit as f64),
             None => write!(f, "{}B", self.0),
         }

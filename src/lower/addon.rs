@@ -116,7 +116,10 @@ pub fn to_json(v: &Sv, cx: &mut Cx) -> Option<serde_json::Value> {
         Value::Object(items) => J::Object(
             items
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), to_json(v, cx)?)))
+                .filter_map(|(k, v)| {
+                    cx.note_plain_credential(k, v);
+                    Some((k.clone(), to_json(v, cx)?))
+                })
                 .collect(),
         ),
         Value::Secret(_) => {
@@ -167,7 +170,7 @@ pub fn lower_enabled(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
             namespace: c.namespace.clone(),
             after: c.after.clone(),
             settings: AddonSettings::default(),
-            span: b.span,
+            span: super::reader::header_span(b),
         });
     }
 }
@@ -198,7 +201,7 @@ fn lower_addon(b: &Block, chart: ChartId, ir: &Ir, cx: &mut Cx) -> Addon {
         namespace,
         after,
         settings,
-        span: b.span,
+        span: super::reader::header_span(b),
     }
 }
 

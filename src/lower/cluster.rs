@@ -74,6 +74,7 @@ fn lower_kubernetes(b: &Block, ir: &Ir, cx: &mut Cx) -> Option<Kubernetes> {
         api,
         api_port,
         span: b.span,
+        header: b.kind.span,
     })
 }
 

@@ -188,21 +188,26 @@ from_symbol!(
     TunnelKind => "tunnel kind", StateBackend => "state backend", DatastoreContent => "datastore content type"
 );
 
-/// A reference `KIND.NAME`, resolved against the names table.
-fn reference<'v>(v: &'v Sv, kind: &'static str, candidates: Vec<String>) -> Result<&'v str, Fail> {
+/// A reference `KIND.NAME` whose NAME is a key of `names` (candidates for
+/// "did you mean" are only built on failure).
+fn reference<'v, T>(
+    v: &'v Sv,
+    kind: &'static str,
+    names: &std::collections::BTreeMap<String, T>,
+) -> Result<&'v str, Fail> {
     let Value::Name(n) = &v.value else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
     let Some(name) = n.strip_prefix(kind).and_then(|r| r.strip_prefix('.')) else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
-    if candidates.iter().any(|c| c == n) {
+    if names.contains_key(name) {
         Ok(name)
     } else {
         Err(Fail::Unknown {
             what: kind,
             word: n.clone(),
-            candidates,
+            candidates: prefixed(kind, names.keys()),
         })
     }
 }
@@ -223,7 +228,7 @@ fn prefixed<'a>(kind: &str, names: impl Iterator<Item = &'a String>) -> Vec<Stri
 impl FromValue for NetworkId {
     const EXPECTED: &'static str = "a network reference (`network.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "network", prefixed("network", cx.names.networks.keys()))?;
+        let name = reference(v, "network", &cx.names.networks)?;
         Ok(cx.names.networks[name])
     }
 }
@@ -231,11 +236,7 @@ impl FromValue for NetworkId {
 impl FromValue for HypervisorId {
     const EXPECTED: &'static str = "a hypervisor reference (`hypervisor.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(
-            v,
-            "hypervisor",
-            prefixed("hypervisor", cx.names.hypervisors.keys()),
-        )?;
+        let name = reference(v, "hypervisor", &cx.names.hypervisors)?;
         Ok(cx.names.hypervisors[name])
     }
 }
@@ -249,7 +250,7 @@ impl FromValue for NodeRef {
         if !cx.names.nodes_known {
             return Err(Fail::Expected("a value that does not refer to nodes"));
         }
-        let name = reference(v, "node", prefixed("node", cx.names.nodes.keys()))?;
+        let name = reference(v, "node", &cx.names.nodes)?;
         Ok(NodeRef(cx.names.nodes[name].clone()))
     }
 }
@@ -260,7 +261,7 @@ pub struct AddonRef(pub String);
 impl FromValue for AddonRef {
     const EXPECTED: &'static str = "an addon reference (`addon.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "addon", prefixed("addon", cx.names.charts.keys()))?;
+        let name = reference(v, "addon", &cx.names.charts)?;
         Ok(AddonRef(name.to_string()))
     }
 }

@@ -347,6 +347,7 @@ fn per_node_ips(b: &Block, r: &mut Reader, n: u64, cx: &mut Cx) -> Option<Vec<Sp
 struct PowerSpec {
     wake_on_lan: Spanned<bool>,
     macs: Vec<Spanned<Mac>>,
+    mac_list: Option<Span>,
     sleep_after: Option<Spanned<crate::ir::value::Duration>>,
     span: Span,
 }
@@ -356,6 +357,8 @@ impl PowerSpec {
         Power {
             wake_on_lan: self.wake_on_lan.clone(),
             mac: self.macs.get(i).cloned(),
+            macs_given: self.macs.len(),
+            mac_list: self.mac_list,
             sleep_after: self.sleep_after.clone(),
             span: self.span,
         }
@@ -367,7 +370,9 @@ fn lower_power(b: &Block, cx: &mut Cx) -> PowerSpec {
     let wake_on_lan = cx
         .opt::<bool>(&mut r, "wake_on_lan")
         .unwrap_or(Spanned::new(false, b.kind.span));
-    let macs = match cx.value(&mut r, "mac") {
+    let mac_value = cx.value(&mut r, "mac");
+    let mac_list = mac_value.as_ref().map(|v| v.span);
+    let macs = match mac_value {
         Some(v) if matches!(v.value, Value::List(_)) => cx.items::<Mac>(&v).unwrap_or_default(),
         // A single MAC serves a single node; for counted nodes it is the first.
         Some(v) => cx.convert::<Mac>(&v).into_iter().collect(),
@@ -378,6 +383,7 @@ fn lower_power(b: &Block, cx: &mut Cx) -> PowerSpec {
     PowerSpec {
         wake_on_lan,
         macs,
+        mac_list,
         sleep_after,
         span: b.span,
     }
@@ -410,8 +416,7 @@ fn assign_auto_ips(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
                 || net.dhcp.as_ref().is_some_and(|d| d.value.contains(ip))
                 || pools.iter().any(|p| p.contains(ip))
         };
-        let first = ip_to_u128(net.cidr.value.network()) + 1;
-        let last = ip_to_u128(net.cidr.value.broadcast()).saturating_sub(1);
+        let (first, last) = crate::ir::value::host_range(net.cidr.value);
         let mut x = *cursor.get(&net_id).unwrap_or(&first);
         while x <= last && (used.contains(&x) || reserved(x)) {
             x += 1;

@@ -89,6 +89,7 @@ fn lower_storage(b: &Block, cx: &mut Cx) -> Option<Storage> {
         path,
         clients,
         span: b.span,
+        header: super::reader::header_span(b),
     })
 }
 
