@@ -6,12 +6,14 @@
 //!   (syntax/)             (lower/)   (ir/)   (check/)                 (backend/)
 //! ```
 //!
-//! One public function per arrow: [`parse`], [`lower()`], [`check()`];
-//! [`compile`] chains them and is what the CLI calls. Diagnostics are plain
+//! One public function per arrow: [`parse`], [`lower()`], [`check()`],
+//! [`emit_terraform`]; [`compile`] chains the first three and [`emit`] runs
+//! the backends. Diagnostics are plain
 //! data ([`diag::Diagnostic`]) collected by one [`diag::Sink`].
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod backend;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -46,6 +48,33 @@ pub fn lower(parsed: &Parsed, opts: &Options) -> (Ir, Vec<Diagnostic>) {
 /// STAGE 3: run every check over the IR.
 pub fn check(ir: &Ir, sink: &mut Sink) {
     check::run_all(ir, sink)
+}
+
+/// STAGE 4: the Terraform JSON of a checked IR.
+pub fn emit_terraform(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagnostic>> {
+    backend::terraform::emit(ir, sources)
+}
+
+/// Which backends `build` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    All,
+    Terraform,
+}
+
+/// Every output file of a compilation without errors.
+pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnostic>> {
+    let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
+        return Err(c.diagnostics.clone());
+    };
+    let mut out = backend::Output::default();
+    if matches!(only, Only::All | Only::Terraform) {
+        out.files.insert(
+            "terraform/main.tf.json".into(),
+            emit_terraform(ir, &c.sources)?,
+        );
+    }
+    Ok(out)
 }
 
 /// The result of compiling a stack: its sources, the IR when lowering

@@ -17,6 +17,7 @@ mod size_unit;
 mod storage;
 mod versions;
 mod vlan;
+mod vm_id;
 
 use crate::diag::Sink;
 use crate::ir::Ir;
@@ -30,6 +31,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("ip_plan", ip_plan::check),
     ("vlan", vlan::check),
     ("hostname", hostname::check),
+    ("vm_id", vm_id::check),
     ("etcd", etcd::check),
     ("control_plane", control_plane::check),
     ("arch", arch::check),

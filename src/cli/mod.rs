@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand.
 
+mod build;
 mod check;
 mod debug;
 mod explain;
@@ -18,6 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compile a stack into Terraform (and, with its backend, Ansible) output.
+    Build(BuildArgs),
     /// Check a stack and report every finding.
     Check(CheckArgs),
     /// Print the long explanation of a diagnostic code (`E0303`) or slug.
@@ -42,6 +45,35 @@ pub enum Command {
         #[arg(long)]
         profile: Option<String>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The root `.stack` file.
+    pub file: PathBuf,
+    /// The output directory, replaced as a whole.
+    #[arg(short, long, default_value = "out")]
+    pub output: PathBuf,
+    /// Apply the overlays of `profile "NAME"`.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Write only one backend's files.
+    #[arg(long, value_enum)]
+    pub only: Option<OnlyArg>,
+    /// Treat warnings as errors.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// Let `file()` read outside the stack's directory.
+    #[arg(long)]
+    pub allow_outside: bool,
+    /// Colour the diagnostics: auto (on a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnlyArg {
+    Terraform,
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +129,7 @@ pub const FAILURE: i32 = 2;
 
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Explain { code } => explain::run(&code),
         Command::Fmt { files, check } => fmt::run(&files, check),

@@ -47,6 +47,7 @@ codes! {
     VLAN = "E0307", "vlan", Error, "VLAN tag out of range or shared by different networks";
     POOL_CONFLICT = "E0308", "pool-conflict", Error, "a MetalLB pool outside the network or overlapping other addresses";
     HOSTNAME = "E0309", "hostname", Error, "an invalid or duplicated hostname";
+    VM_ID = "E0310", "vm-id", Error, "two VMs with one Proxmox VMID, or a VMID out of range";
     ETCD_EVEN = "E0401", "etcd-even", Error, "an even number of etcd members";
     ETCD_SINGLE = "W0402", "etcd-single", Warning, "a single etcd member";
     API_ENDPOINT = "E0403", "api-endpoint", Error, "several control planes without a separate API load balancer";

@@ -175,6 +175,19 @@ pub struct Hypervisor {
     pub cpu: Option<Spanned<u64>>,
     pub memory: Option<Spanned<Size>>,
     pub datastores: Vec<Datastore>,
+    /// Linux bridges the stack manages on this host (`bridge "vmbr1" { … }`).
+    pub bridges: Vec<Bridge>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A Linux bridge on a hypervisor, created by Terraform.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bridge {
+    pub name: String,
+    pub vlan_aware: bool,
+    pub ports: Vec<String>,
+    pub comment: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -259,6 +272,9 @@ impl Node {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Vm {
+    /// The Proxmox VMID: `vm { id = N }`, or derived from the node's address
+    /// (see `lower::node::derived_vm_id`). Unique per stack (E0310).
+    pub id: Spanned<u64>,
     pub host: Spanned<HypervisorId>,
     pub cpu: Spanned<u64>,
     pub memory: Spanned<Size>,
@@ -407,6 +423,8 @@ pub struct Tunnel {
     pub account_id: Option<Spanned<Credential>>,
     pub api_token: Option<Spanned<Credential>>,
     pub zone: Option<String>,
+    /// Cloudflare zone ID; when absent the Terraform output asks for it as a variable.
+    pub zone_id: Option<String>,
     pub routes: Vec<Route>,
     pub runs_on: Vec<NodeId>,
     pub cidr: Option<Spanned<Cidr>>,

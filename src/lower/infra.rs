@@ -171,6 +171,11 @@ fn lower_hypervisor(b: &Block, cx: &mut Cx) -> Option<Hypervisor> {
         .into_iter()
         .filter_map(|d| lower_datastore(d, cx))
         .collect();
+    let bridges = r
+        .blocks("bridge")
+        .into_iter()
+        .filter_map(|d| lower_bridge(d, cx))
+        .collect();
     cx.finish(r);
     Some(Hypervisor {
         name: label(b),
@@ -182,6 +187,32 @@ fn lower_hypervisor(b: &Block, cx: &mut Cx) -> Option<Hypervisor> {
         cpu,
         memory,
         datastores,
+        bridges,
+        span: b.span,
+    })
+}
+
+/// `bridge "vmbr1" { vlan_aware = true  ports = ["enp3s0"] }`: a Linux
+/// bridge Terraform creates on the host (VLAN-aware by default, since VLAN
+/// tags on VM NICs need it).
+fn lower_bridge(b: &Block, cx: &mut Cx) -> Option<crate::ir::Bridge> {
+    if b.labels.len() != 1 {
+        cx.missing_label(b, "the bridge's interface name, e.g. `bridge \"vmbr1\"`");
+        return None;
+    }
+    let mut r = Reader::new(b);
+    let vlan_aware = cx.opt::<bool>(&mut r, "vlan_aware").is_none_or(|v| v.value);
+    let ports = cx
+        .list::<String>(&mut r, "ports")
+        .map(|l| l.value.into_iter().map(|s| s.value).collect())
+        .unwrap_or_default();
+    let comment = cx.opt::<String>(&mut r, "comment").map(|s| s.value);
+    cx.finish(r);
+    Some(crate::ir::Bridge {
+        name: label(b),
+        vlan_aware,
+        ports,
+        comment,
         span: b.span,
     })
 }

@@ -37,6 +37,12 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
         ids.dedup();
     }
     assign_auto_ips(top, ir, cx);
+    for n in &mut ir.nodes {
+        let ip = n.ip.value;
+        if let Some(vm) = n.vm.as_mut().filter(|vm| vm.id.value == 0) {
+            vm.id.value = derived_vm_id(ip);
+        }
+    }
     cx.names.nodes_known = true;
 }
 
@@ -137,7 +143,13 @@ fn lower_group(
             ip_auto,
             labels: group.labels.clone(),
             taints: group.taints.clone(),
-            vm: group.vm.clone(),
+            // An explicit `id` numbers a counted group consecutively.
+            vm: group.vm.clone().map(|mut vm| {
+                if vm.id.value != 0 {
+                    vm.id.value += i - 1;
+                }
+                vm
+            }),
             power,
             span: b.span,
             count_span: count.as_ref().map(|c| c.span),
@@ -254,6 +266,7 @@ pub fn string_map(v: &super::eval::Sv, cx: &mut Cx) -> std::collections::BTreeMa
 fn lower_vm(b: &Block, ir: &Ir, cx: &mut Cx) -> Option<Vm> {
     let mut r = Reader::new(b);
     let host = cx.req::<HypervisorId>(&mut r, "host");
+    let explicit_id = cx.opt::<u64>(&mut r, "id");
     let at = b.kind.span;
     let cpu = cx
         .opt::<u64>(&mut r, "cpu")
@@ -285,6 +298,7 @@ fn lower_vm(b: &Block, ir: &Ir, cx: &mut Cx) -> Option<Vm> {
         );
     }
     Some(Vm {
+        id: explicit_id.unwrap_or(Spanned::new(0, b.kind.span)),
         host,
         cpu,
         memory,
@@ -292,6 +306,13 @@ fn lower_vm(b: &Block, ir: &Ir, cx: &mut Cx) -> Option<Vm> {
         datastore,
         span: b.span,
     })
+}
+
+/// A VM's Proxmox VMID when `vm { id }` is not given: 100 plus the low 24
+/// bits of its address. Stable as long as the address is (a rename does not
+/// replace the VM), unique within any /8, and readable back to the address.
+pub fn derived_vm_id(ip: IpAddr) -> u64 {
+    100 + (crate::ir::value::ip_to_u128(ip) & 0xff_ffff) as u64
 }
 
 /// One address per expanded node: consecutive from one address, or a list.

@@ -99,6 +99,7 @@ fn lower_tunnel(b: &Block, cx: &mut Cx) -> Option<Tunnel> {
     let account_id = cx.opt(&mut r, "account_id");
     let api_token = cx.opt(&mut r, "api_token");
     let zone = cx.opt::<String>(&mut r, "zone").map(|s| s.value);
+    let zone_id = cx.opt::<String>(&mut r, "zone_id").map(|s| s.value);
     let routes = r
         .blocks("route")
         .into_iter()
@@ -121,6 +122,7 @@ fn lower_tunnel(b: &Block, cx: &mut Cx) -> Option<Tunnel> {
         account_id,
         api_token,
         zone,
+        zone_id,
         routes,
         runs_on,
         cidr,

@@ -76,3 +76,43 @@ pub fn rel(p: &Path) -> String {
 pub fn stackc() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_stackc"))
 }
+
+/// Whether an external tool is on PATH. When it is not, the caller skips
+/// with a message, unless STACKC_REQUIRE_TOOLS=1 (set by `.ci/run`) makes
+/// every such skip a failure.
+pub fn tool_available(tool: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !found {
+        let msg = format!(
+            "`{tool}` is not installed: skipping the checks that need it (.ci/run installs it)"
+        );
+        assert!(
+            std::env::var("STACKC_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{msg}, and STACKC_REQUIRE_TOOLS=1 forbids skipping"
+        );
+        eprintln!("SKIPPED: {msg}");
+    }
+    found
+}
+
+/// Compile and emit a stack into `dir`, panicking with the diagnostics on failure.
+pub fn build_into(stack: &Path, dir: &Path) -> stackc::backend::Output {
+    let c = stackc::compile(stack, &Default::default(), false);
+    let out = stackc::emit(&c, stackc::Only::All).unwrap_or_else(|d| {
+        panic!(
+            "{}: {}",
+            stack.display(),
+            stackc::diag::render::human::render(&c.sources, &d, false)
+        )
+    });
+    stackc::backend::write::write_atomic(dir, &out).unwrap();
+    out
+}
+
+pub fn judges() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/judges/tools")
+}

@@ -1,0 +1,291 @@
+//! The Terraform backend: IR → `terraform/main.tf.json` (Terraform/OpenTofu
+//! JSON syntax). Resource names are the stack's own names; every resource
+//! carries a `"//"` key naming the `.stack` file and line it came from;
+//! secrets become sensitive variables; every source string is escaped so
+//! Terraform reads it literally. JSON objects are sorted maps, so the same
+//! stack always gives byte-identical output.
+
+mod cloudflare;
+mod proxmox;
+mod zerotier;
+
+use super::escape::{tf, tf_ident};
+use crate::diag::{codes, Diagnostic};
+use crate::ir::{Credential, Ir, StateBackend};
+use crate::source::SourceMap;
+use crate::span::Span;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Providers and the versions stackc's output is written for.
+const PROVIDERS: &[(&str, &str, &str)] = &[
+    ("proxmox", "bpg/proxmox", ">= 0.111.1, < 1.0.0"),
+    ("cloudflare", "cloudflare/cloudflare", "~> 5.0"),
+    ("zerotier", "zerotier/zerotier", "~> 1.6"),
+];
+
+/// Emit `main.tf.json`, or the reasons it cannot be written.
+pub fn emit(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagnostic>> {
+    let mut tf = Tf {
+        ir,
+        sources,
+        resources: BTreeMap::new(),
+        variables: Map::new(),
+        providers: BTreeMap::new(),
+        outputs: Map::new(),
+        used: BTreeMap::new(),
+        diags: Vec::new(),
+    };
+    proxmox::emit(&mut tf);
+    cloudflare::emit(&mut tf);
+    zerotier::emit(&mut tf);
+    tf.node_outputs();
+    if !tf.diags.is_empty() {
+        return Err(tf.diags);
+    }
+    let doc = tf.document();
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    Ok(text)
+}
+
+/// The document under construction.
+pub struct Tf<'a> {
+    pub ir: &'a Ir,
+    sources: &'a SourceMap,
+    /// type → name → body
+    resources: BTreeMap<String, Map<String, Value>>,
+    variables: Map<String, Value>,
+    /// provider name → its configuration (one object, or an array of aliases)
+    providers: BTreeMap<String, Value>,
+    outputs: Map<String, Value>,
+    /// `type.name` → the span of the stack construct it came from.
+    used: BTreeMap<String, Span>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Tf<'_> {
+    /// `"file.stack:12"` for a span.
+    pub fn trace(&self, span: Span) -> String {
+        let file = self.sources.get(span.file);
+        let (line, _) = file.line_col(span.start as usize);
+        format!("{}:{line}", file.name)
+    }
+
+    /// Add a resource; two stack names that map to one Terraform address
+    /// are an error at the second.
+    pub fn resource(
+        &mut self,
+        ty: &str,
+        name: &str,
+        span: Span,
+        mut body: Map<String, Value>,
+    ) -> String {
+        let id = tf_ident(name);
+        let address = format!("{ty}.{id}");
+        if let Some(first) = self.used.get(&address) {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::DUPLICATE_NAME,
+                    span,
+                    format!(
+                        "`{name}` and another name both become the Terraform address `{address}`"
+                    ),
+                )
+                .label("Terraform names allow letters, digits, `_` and `-`")
+                .with_secondary(*first, "the other one")
+                .help("rename one of them so they differ in letters or digits"),
+            );
+            return id;
+        }
+        self.used.insert(address, span);
+        body.insert(
+            "//".into(),
+            Value::String(format!("from {}", self.trace(span))),
+        );
+        self.resources
+            .entry(ty.to_string())
+            .or_default()
+            .insert(id.clone(), Value::Object(body));
+        id
+    }
+
+    /// A credential as a Terraform value: a secret becomes a sensitive
+    /// variable (its value is never written), a plain string stays literal.
+    pub fn credential(&mut self, c: &Credential) -> Value {
+        match c {
+            Credential::Secret(name) => {
+                Value::String(format!("${{var.{}}}", self.secret_var(name)))
+            }
+            Credential::Plain(s) => Value::String(tf(s)),
+        }
+    }
+
+    /// Declare the variable for `secret("NAME")`; returns its name.
+    pub fn secret_var(&mut self, secret: &str) -> String {
+        let var = secret.to_ascii_lowercase();
+        self.variables.entry(var.clone()).or_insert_with(|| {
+            json!({
+                "type": "string",
+                "sensitive": true,
+                "description": format!("secret(\"{secret}\") in the stack; supply it as TF_VAR_{var} (never written to any file)"),
+            })
+        });
+        var
+    }
+
+    /// Declare a plain input variable.
+    pub fn input_var(&mut self, name: &str, description: String) -> String {
+        self.variables
+            .entry(name.to_string())
+            .or_insert_with(|| json!({ "type": "string", "description": description }));
+        name.to_string()
+    }
+
+    pub fn provider(&mut self, name: &str, config: Value) {
+        self.providers.insert(name.to_string(), config);
+    }
+
+    pub fn has_resources(&self, prefix: &str) -> bool {
+        self.resources.keys().any(|t| t.starts_with(prefix))
+    }
+
+    /// One output, `nodes`: each node's address, hostname and (for VMs) VMID.
+    fn node_outputs(&mut self) {
+        let mut nodes = Map::new();
+        for n in &self.ir.nodes {
+            let mut o = Map::new();
+            o.insert("ip".into(), Value::String(n.ip.value.to_string()));
+            o.insert("hostname".into(), Value::String(tf(&n.hostname.value)));
+            if let Some(vm) = &n.vm {
+                o.insert("vm_id".into(), json!(vm.id.value));
+            }
+            nodes.insert(tf(&n.name), Value::Object(o));
+        }
+        if !nodes.is_empty() {
+            self.outputs.insert("nodes".into(), json!({ "description": "Every node of the stack: address, hostname and Proxmox VMID", "value": nodes }));
+        }
+    }
+
+    fn document(self) -> Value {
+        let mut required = Map::new();
+        for (name, source, version) in PROVIDERS {
+            if self.has_resources(&format!("{name}_")) {
+                required.insert(
+                    name.to_string(),
+                    json!({ "source": source, "version": version }),
+                );
+            }
+        }
+        let mut terraform = Map::new();
+        terraform.insert("backend".into(), backend(self.ir));
+        if !required.is_empty() {
+            terraform.insert("required_providers".into(), Value::Object(required));
+        }
+        let mut doc = Map::new();
+        doc.insert(
+            "//".into(),
+            Value::String("Generated by stackc. Edit the .stack source, not this file.".into()),
+        );
+        doc.insert("terraform".into(), Value::Object(terraform));
+        let providers: Map<String, Value> = self
+            .providers
+            .into_iter()
+            .filter(|(name, _)| {
+                self.resources
+                    .keys()
+                    .any(|t| t.starts_with(&format!("{name}_")))
+            })
+            .collect();
+        if !providers.is_empty() {
+            doc.insert("provider".into(), Value::Object(providers));
+        }
+        if !self.variables.is_empty() {
+            doc.insert("variable".into(), Value::Object(self.variables));
+        }
+        if !self.resources.is_empty() {
+            let resources: Map<String, Value> = self
+                .resources
+                .into_iter()
+                .map(|(k, v)| (k, Value::Object(v)))
+                .collect();
+            doc.insert("resource".into(), Value::Object(resources));
+        }
+        if !self.outputs.is_empty() {
+            doc.insert("output".into(), Value::Object(self.outputs));
+        }
+        Value::Object(doc)
+    }
+}
+
+/// `site { state { … } }` → `terraform.backend` (local when absent), so a
+/// team shares state the way Terraform users already do.
+fn backend(ir: &Ir) -> Value {
+    let s = &ir.site.state;
+    let get = |k: &str| s.settings.get(k).map(|v| Value::String(tf(v)));
+    let mut body = Map::new();
+    match s.backend {
+        StateBackend::Local => {
+            body.insert(
+                "path".into(),
+                get("path").unwrap_or_else(|| json!("terraform.tfstate")),
+            );
+        }
+        StateBackend::S3 => {
+            body.insert(
+                "bucket".into(),
+                get("bucket").unwrap_or_else(|| json!("tfstate")),
+            );
+            let key = if ir.site.name.is_empty() {
+                "stackc".to_string()
+            } else {
+                ir.site.name.clone()
+            };
+            body.insert(
+                "key".into(),
+                get("key")
+                    .unwrap_or_else(|| Value::String(tf(&format!("{key}/terraform.tfstate")))),
+            );
+            body.insert(
+                "region".into(),
+                get("region").unwrap_or_else(|| json!("us-east-1")),
+            );
+            if let Some(endpoint) = get("endpoint") {
+                // An S3-compatible store (MinIO, Garage, Ceph RGW) rather than AWS.
+                body.insert("endpoints".into(), json!({ "s3": endpoint }));
+                for flag in [
+                    "use_path_style",
+                    "skip_credentials_validation",
+                    "skip_region_validation",
+                    "skip_requesting_account_id",
+                    "skip_metadata_api_check",
+                    "skip_s3_checksum",
+                ] {
+                    body.insert(flag.into(), Value::Bool(true));
+                }
+            }
+        }
+        StateBackend::Consul => {
+            for k in ["address", "path", "scheme"] {
+                if let Some(v) = get(k) {
+                    body.insert(k.into(), v);
+                }
+            }
+        }
+        StateBackend::Pg => {
+            for k in ["conn_str", "schema_name"] {
+                if let Some(v) = get(k) {
+                    body.insert(k.into(), v);
+                }
+            }
+        }
+        StateBackend::Http => {
+            for k in ["address", "lock_address", "unlock_address"] {
+                if let Some(v) = get(k) {
+                    body.insert(k.into(), v);
+                }
+            }
+        }
+    }
+    json!({ s.backend.word(): body })
+}

@@ -1,0 +1,160 @@
+//! Writing an output directory atomically: everything goes into a fresh
+//! directory beside the target, which then replaces the target in one
+//! `rename` (an exchange on Linux, so the target never disappears). A
+//! failure at any point leaves the previous output untouched; two builds
+//! racing for one target each install a complete result, never a mix.
+
+use super::Output;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let stamp = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let tmp = parent.join(format!(".{name}.stackc-new-{stamp}"));
+    let result = fill(&tmp, out).and_then(|()| install(&tmp, target, &parent, &name, &stamp));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Write every file under `dir`, refusing paths that would leave it.
+fn fill(dir: &Path, out: &Output) -> io::Result<()> {
+    std::fs::create_dir(dir)?;
+    for (rel, text) in &out.files {
+        let rel_path = Path::new(rel);
+        if rel_path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write `{rel}` outside the output directory"),
+            ));
+        }
+        let path = dir.join(rel_path);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, text)?;
+    }
+    Ok(())
+}
+
+fn install(tmp: &Path, target: &Path, parent: &Path, name: &str, stamp: &str) -> io::Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::rename(tmp, target),
+        Err(e) => Err(e),
+        Ok(meta) if !meta.is_dir() => Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("`{}` exists and is not a directory", target.display()),
+        )),
+        Ok(_) => {
+            if exchange(tmp, target).is_ok() {
+                // `tmp` now holds the previous output.
+                return std::fs::remove_dir_all(tmp);
+            }
+            let old = parent.join(format!(".{name}.stackc-old-{stamp}"));
+            std::fs::rename(target, &old)?;
+            if let Err(e) = std::fs::rename(tmp, target) {
+                let _ = std::fs::rename(&old, target);
+                return Err(e);
+            }
+            std::fs::remove_dir_all(&old)
+        }
+    }
+}
+
+/// Swap two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; AT_FDCWD resolves them
+    // relative to the working directory like `rename` does.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        Output {
+            files: files
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn replaces_a_previous_output_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_atomic(&target, &output(&[("a/x.txt", "1"), ("stale.txt", "old")])).unwrap();
+        write_atomic(&target, &output(&[("a/x.txt", "2")])).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("a/x.txt")).unwrap(),
+            "2"
+        );
+        assert!(!target.join("stale.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn refuses_paths_outside_and_keeps_the_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_atomic(&target, &output(&[("x.txt", "keep")])).unwrap();
+        let err = write_atomic(&target, &output(&[("../../etc/x", "bad")]));
+        assert!(err.is_err());
+        assert_eq!(
+            std::fs::read_to_string(target.join("x.txt")).unwrap(),
+            "keep"
+        );
+        assert!(!dir.path().join("etc").exists());
+    }
+}
