@@ -55,11 +55,17 @@ pub fn emit_terraform(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagno
     backend::terraform::emit(ir, sources)
 }
 
+/// STAGE 4: the Ansible project of a checked IR, by path under `ansible/`.
+pub fn emit_ansible(ir: &Ir) -> std::collections::BTreeMap<String, String> {
+    backend::ansible::emit(ir)
+}
+
 /// Which backends `build` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Only {
     All,
     Terraform,
+    Ansible,
 }
 
 /// Every output file of a compilation without errors.
@@ -73,6 +79,11 @@ pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnost
             "terraform/main.tf.json".into(),
             emit_terraform(ir, &c.sources)?,
         );
+    }
+    if matches!(only, Only::All | Only::Ansible) {
+        for (path, text) in emit_ansible(ir) {
+            out.files.insert(format!("ansible/{path}"), text);
+        }
     }
     Ok(out)
 }

@@ -1,6 +1,7 @@
 //! STAGE 4: IR → files. Each backend is a pure function from the checked IR
 //! to file contents; `write` puts a whole output directory in place at once.
 
+pub mod ansible;
 pub mod escape;
 pub mod terraform;
 pub mod write;

@@ -10,6 +10,7 @@ mod control_plane;
 mod etcd;
 mod hostname;
 mod ip_plan;
+pub mod kubespray;
 pub mod planner;
 mod power;
 pub mod secrets;
@@ -34,6 +35,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("vm_id", vm_id::check),
     ("etcd", etcd::check),
     ("control_plane", control_plane::check),
+    ("kubespray", kubespray::check),
     ("arch", arch::check),
     ("capacity", capacity::check),
     ("storage", storage::check),

@@ -27,6 +27,7 @@ pub fn run(args: &BuildArgs) -> i32 {
     );
     let only = match args.only {
         Some(OnlyArg::Terraform) => crate::Only::Terraform,
+        Some(OnlyArg::Ansible) => crate::Only::Ansible,
         None => crate::Only::All,
     };
     let out = match crate::emit(&c, only) {

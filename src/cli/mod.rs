@@ -74,6 +74,7 @@ pub struct BuildArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OnlyArg {
     Terraform,
+    Ansible,
 }
 
 #[derive(Debug, clap::Args)]

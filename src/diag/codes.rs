@@ -52,6 +52,7 @@ codes! {
     ETCD_SINGLE = "W0402", "etcd-single", Warning, "a single etcd member";
     API_ENDPOINT = "E0403", "api-endpoint", Error, "several control planes without a separate API load balancer";
     NO_CONTROL_PLANE = "E0404", "no-control-plane", Error, "no node has the control_plane role";
+    KUBESPRAY = "E0405", "kubespray", Error, "a setting the targeted Kubespray release rejects";
     ARCH_ADDON = "E0501", "arch-addon", Error, "an addon without images for a node architecture";
     ARCH_VM = "E0502", "arch-vm", Error, "a VM's arch differs from its hypervisor's";
     ARCH_IMAGE = "E0503", "arch-image", Error, "a VM whose image has no URL for its arch";

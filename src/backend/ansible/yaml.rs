@@ -1,0 +1,263 @@
+//! A small YAML writer with the quoting Ansible needs. Every string is
+//! double-quoted (so `yes`, `on`, `0755`, `1e3` or `: ` stay strings in YAML
+//! 1.1 and 1.2), strings from the stack that contain Jinja delimiters are
+//! tagged `!unsafe` (Ansible never evaluates them), long strings are folded
+//! losslessly under the line-length limit, and maps keep the order they were
+//! built in (sorted where the builder sorts).
+
+use std::fmt::Write;
+
+/// A YAML value. `Str` is data from the stack; `Jinja` is a template stackc
+/// writes itself (the only strings Ansible may evaluate).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Y {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Jinja(String),
+    List(Vec<Y>),
+    Map(Vec<(String, Y)>),
+}
+
+impl Y {
+    pub fn str(s: impl Into<String>) -> Y {
+        Y::Str(s.into())
+    }
+
+    pub fn map() -> Y {
+        Y::Map(Vec::new())
+    }
+
+    /// Add `key: value` to a map (no-op on other values).
+    pub fn with(mut self, key: &str, value: Y) -> Y {
+        if let Y::Map(m) = &mut self {
+            m.push((key.to_string(), value));
+        }
+        self
+    }
+
+    pub fn insert(&mut self, key: &str, value: Y) {
+        if let Y::Map(m) = self {
+            m.push((key.to_string(), value));
+        }
+    }
+
+    pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Y {
+        Y::List(items.into_iter().map(|s| Y::str(s.as_ref())).collect())
+    }
+
+    /// From JSON (Helm values, manifests): strings are data.
+    pub fn from_json(v: &serde_json::Value) -> Y {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Y::Null,
+            J::Bool(b) => Y::Bool(*b),
+            J::Number(n) => n.as_i64().map_or_else(|| Y::Str(n.to_string()), Y::Int),
+            J::String(s) => Y::Str(s.clone()),
+            J::Array(a) => Y::List(a.iter().map(Y::from_json).collect()),
+            J::Object(o) => Y::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Y::from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Lines stay under yamllint's 160 columns.
+const WIDTH: usize = 150;
+
+/// A whole YAML document (`---` first, newline last).
+pub fn document(v: &Y) -> String {
+    let mut out = String::from("---\n");
+    match v {
+        Y::Map(m) if !m.is_empty() => write_map(&mut out, m, 0),
+        Y::List(l) if !l.is_empty() => write_list(&mut out, l, 0),
+        other => {
+            out.push_str(&scalar(other, 0));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push_str("  ");
+    }
+}
+
+fn write_map(out: &mut String, m: &[(String, Y)], depth: usize) {
+    for (k, v) in m {
+        indent(out, depth);
+        out.push_str(&key(k));
+        out.push(':');
+        match v {
+            Y::Map(inner) if !inner.is_empty() => {
+                out.push('\n');
+                write_map(out, inner, depth + 1);
+            }
+            Y::List(items) if !items.is_empty() => {
+                out.push('\n');
+                write_list(out, items, depth + 1);
+            }
+            Y::Null => out.push('\n'),
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other, depth + 1));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_list(out: &mut String, items: &[Y], depth: usize) {
+    for item in items {
+        indent(out, depth);
+        out.push_str("- ");
+        match item {
+            Y::Map(m) if !m.is_empty() => {
+                // The first key shares the dash's line; the rest align under it.
+                let mut first = String::new();
+                write_map(&mut first, m, depth + 1);
+                let pad = "  ".repeat(depth + 1);
+                out.push_str(first.strip_prefix(&pad).unwrap_or(&first));
+            }
+            Y::List(l) if !l.is_empty() => {
+                out.push('\n');
+                write_list(out, l, depth + 1);
+            }
+            other => {
+                out.push_str(&scalar(other, depth + 1));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Keys are plain when they are simple names, else quoted.
+fn key(k: &str) -> String {
+    let simple = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !RESERVED.contains(&k.to_ascii_lowercase().as_str());
+    if simple {
+        k.to_string()
+    } else {
+        quote(k, usize::MAX, 0)
+    }
+}
+
+/// Words YAML 1.1 would read as something other than a string.
+const RESERVED: &[&str] = &[
+    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+];
+
+fn scalar(v: &Y, depth: usize) -> String {
+    match v {
+        Y::Null => "null".into(),
+        Y::Bool(b) => b.to_string(),
+        Y::Int(i) => i.to_string(),
+        Y::Str(s) if has_jinja(s) => {
+            format!("!unsafe {}", quote(s, WIDTH.saturating_sub(8), depth))
+        }
+        Y::Str(s) | Y::Jinja(s) => quote(s, WIDTH, depth),
+        Y::Map(_) => "{}".into(),
+        Y::List(_) => "[]".into(),
+    }
+}
+
+fn has_jinja(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+/// A double-quoted scalar; past `width` it is folded with escaped line
+/// breaks, which YAML removes on reading (a leading space on a continuation
+/// line is escaped so it is kept).
+fn quote(s: &str, width: usize, depth: usize) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        let esc = escape_char(c);
+        let room = width.saturating_sub(depth * 2 + 4);
+        if cur.chars().count() + esc.chars().count() > room.max(20)
+            && !cur.is_empty()
+            && width != usize::MAX
+        {
+            pieces.push(std::mem::take(&mut cur));
+        }
+        if cur.is_empty() && !pieces.is_empty() && c == ' ' {
+            cur.push_str("\\ ");
+        } else {
+            cur.push_str(&esc);
+        }
+    }
+    pieces.push(cur);
+    let pad = "  ".repeat(depth + 1);
+    let mut out = String::from("\"");
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            let _ = write!(out, "\\\n{pad}");
+        }
+        out.push_str(p);
+    }
+    out.push('"');
+    out
+}
+
+fn escape_char(c: char) -> String {
+    match c {
+        '"' => "\\\"".into(),
+        '\\' => "\\\\".into(),
+        '\n' => "\\n".into(),
+        '\t' => "\\t".into(),
+        '\r' => "\\r".into(),
+        c if (c as u32) < 0x20
+            || c == '\u{7f}'
+            || c == '\u{85}'
+            || c == '\u{2028}'
+            || c == '\u{2029}'
+            || c == '\u{feff}' =>
+        {
+            format!("\\u{:04x}", c as u32)
+        }
+        c => c.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_always_quoted_and_jinja_is_unsafe() {
+        let v = Y::map()
+            .with("a", Y::str("yes"))
+            .with("b", Y::str("0755"))
+            .with("c", Y::str("{{ lookup('pipe','id') }}"))
+            .with("d", Y::Jinja("{{ groups['control_plane'][0] }}".into()))
+            .with("on", Y::Bool(true))
+            .with("e", Y::List(vec![]))
+            .with(
+                "f",
+                Y::List(vec![Y::map()
+                    .with("x", Y::Int(1))
+                    .with("y", Y::str("a: b # c"))]),
+            );
+        let text = document(&v);
+        assert_eq!(
+            text,
+            "---\na: \"yes\"\nb: \"0755\"\nc: !unsafe \"{{ lookup('pipe','id') }}\"\nd: \"{{ groups['control_plane'][0] }}\"\n\"on\": true\ne: []\nf:\n  - x: 1\n    y: \"a: b # c\"\n"
+        );
+    }
+
+    #[test]
+    fn long_strings_fold_under_the_width() {
+        let long = format!("ssh-rsa {} user@host", "A".repeat(700));
+        let text = document(&Y::map().with("k", Y::str(long.clone())));
+        assert!(text.lines().all(|l| l.chars().count() <= 160), "{text}");
+        assert!(text.contains("\\\n"));
+    }
+}
