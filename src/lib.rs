@@ -18,8 +18,10 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod fmt;
+pub mod graph;
 pub mod ir;
 pub mod lower;
+pub mod lsp;
 pub mod source;
 pub mod span;
 pub mod syntax;
@@ -107,6 +109,19 @@ impl Compilation {
 pub fn compile(root: &Path, opts: &Options, deny_warnings: bool) -> Compilation {
     let mut sources = SourceMap::new();
     let (parsed, diags) = parse(root, &mut sources);
+    finish(sources, parsed, diags, opts, deny_warnings)
+}
+
+/// Like [`compile`], with the root file's text given (an editor buffer);
+/// imports are read from disk relative to `root`.
+pub fn compile_buffer(
+    root: &Path,
+    text: String,
+    opts: &Options,
+    deny_warnings: bool,
+) -> Compilation {
+    let mut sources = SourceMap::new();
+    let (parsed, diags) = lower::imports::load_with(root, Some(text), &mut sources);
     finish(sources, parsed, diags, opts, deny_warnings)
 }
 

@@ -2,7 +2,7 @@
 //! directory atomically. An input with errors leaves the previous output
 //! untouched.
 
-use super::{BuildArgs, Color, Deny, OnlyArg, FAILURE, INPUT_ERRORS, OK};
+use super::{BuildArgs, BuildFormat, Color, Deny, OnlyArg, FAILURE, INPUT_ERRORS, OK};
 use crate::diag::render;
 use crate::lower::Options;
 use std::io::IsTerminal;
@@ -50,12 +50,95 @@ pub fn run(args: &BuildArgs) -> i32 {
         );
         return FAILURE;
     }
-    for (path, text) in &out.files {
-        eprintln!(
-            "wrote {} ({} bytes)",
-            args.output.join(path).display(),
-            text.len()
+    let summary = summary(&out, c.ir.as_ref());
+    if args.format == BuildFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
         );
+    } else {
+        eprint!("{}", human(&summary, &args.output));
     }
     OK
+}
+
+/// What a build produced: files, Terraform resources per provider, Ansible
+/// hosts per group and plays.
+fn summary(out: &crate::backend::Output, ir: Option<&crate::ir::Ir>) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let mut resources: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some(tf) = out
+        .files
+        .get("terraform/main.tf.json")
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+    {
+        for (ty, items) in tf["resource"].as_object().into_iter().flatten() {
+            let provider = ty.split('_').next().unwrap_or(ty).to_string();
+            *resources.entry(provider).or_default() += items.as_object().map_or(0, |m| m.len());
+        }
+    }
+    let has_ansible = out.files.contains_key("ansible/site.yml");
+    let groups: BTreeMap<String, usize> = match (ir, has_ansible) {
+        (Some(ir), true) => crate::backend::ansible::inventory::groups(ir)
+            .into_iter()
+            .map(|(g, m)| (g, m.len()))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    let plays = out.files.get("ansible/site.yml").map_or(0, |s| {
+        s.lines().filter(|l| l.starts_with("- name:")).count()
+    });
+    let files: Vec<serde_json::Value> = out
+        .files
+        .iter()
+        .map(|(p, t)| serde_json::json!({ "path": p, "bytes": t.len() }))
+        .collect();
+    serde_json::json!({
+        "files": files,
+        "terraform": { "resources": resources },
+        "ansible": { "hosts": ir.map_or(0, |ir| if has_ansible { ir.nodes.len() } else { 0 }), "groups": groups, "plays": plays },
+    })
+}
+
+fn human(s: &serde_json::Value, dir: &std::path::Path) -> String {
+    let files = s["files"].as_array().map_or(0, |f| f.len());
+    let mut out = format!("wrote {} ({files} files)\n", dir.display());
+    let res: Vec<String> = s["terraform"]["resources"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect();
+    if !res.is_empty() {
+        let total: u64 = s["terraform"]["resources"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, n)| n.as_u64())
+            .sum();
+        out.push_str(&format!(
+            "  terraform/main.tf.json  {total} resources ({})\n",
+            res.join(", ")
+        ));
+    } else if s["files"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x["path"] == "terraform/main.tf.json"))
+    {
+        out.push_str("  terraform/main.tf.json  no resources (bare metal only)\n");
+    }
+    let plays = s["ansible"]["plays"].as_u64().unwrap_or(0);
+    if plays > 0 {
+        let groups: Vec<String> = s["ansible"]["groups"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect();
+        out.push_str(&format!(
+            "  ansible/                {} hosts, {plays} plays; groups: {}\n",
+            s["ansible"]["hosts"],
+            groups.join(", ")
+        ));
+    }
+    out
 }

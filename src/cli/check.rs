@@ -27,6 +27,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         Format::Json => Some(render::json::render(&c.sources, &c.diagnostics)),
         Format::Sarif => Some(render::sarif::render(&c.sources, &c.diagnostics)),
+        Format::Github => Some(render::github::render(&c.sources, &c.diagnostics)),
     };
     if let Some(out) = out {
         use std::io::Write;

@@ -2,9 +2,12 @@
 
 mod build;
 mod check;
+mod completions;
 mod debug;
 mod explain;
 mod fmt;
+mod graph;
+mod init;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -23,6 +26,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Check a stack and report every finding.
     Check(CheckArgs),
+    /// Draw the stack: its topology, or the order of site.yml.
+    Graph(GraphArgs),
     /// Print the long explanation of a diagnostic code (`E0303`) or slug.
     Explain {
         /// A code such as E0303, or a slug such as duplicate-address.
@@ -37,6 +42,20 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write a commented starter `homelab.stack` into DIR (default: here).
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) generated from these definitions.
+    Man,
+    /// Run the Language Server (LSP over stdio) for editors.
+    Lsp,
     /// Dump a stage's data structure as YAML, for bug reports and snapshots.
     Debug {
         #[arg(value_enum)]
@@ -69,12 +88,55 @@ pub struct BuildArgs {
     /// Colour the diagnostics: auto (on a terminal), always or never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// How to report what was written: a human summary, or JSON on stdout.
+    #[arg(long, value_enum, default_value_t = BuildFormat::Human)]
+    pub format: BuildFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuildFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OnlyArg {
     Terraform,
     Ansible,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// The root `.stack` file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// What to draw.
+    #[arg(long, value_enum, default_value_t = GraphView::Topology)]
+    pub view: GraphView,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Apply the overlays of `profile "NAME"`.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Let `file()` read outside the stack's directory.
+    #[arg(long)]
+    pub allow_outside: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphView {
+    Topology,
+    Order,
 }
 
 #[derive(Debug, clap::Args)]
@@ -103,6 +165,7 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +195,11 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Graph(args) => graph::run(&args),
+        Command::Init { dir } => init::run(&dir),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Lsp => crate::lsp::run(),
         Command::Explain { code } => explain::run(&code),
         Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Debug {

@@ -34,6 +34,16 @@ pub const STDLIB: &[(&str, &str)] = &[
 
 /// Load and parse `root` and its imports from disk.
 pub fn load(root: &Path, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
+    load_with(root, None, sources)
+}
+
+/// Like [`load`], with the root file's text given (an editor's unsaved
+/// buffer); its imports are still read from disk, relative to `root`.
+pub fn load_with(
+    root: &Path,
+    text: Option<String>,
+    sources: &mut SourceMap,
+) -> (Parsed, Vec<Diagnostic>) {
     let mut loader = Loader {
         sources,
         parsed: Parsed::default(),
@@ -42,7 +52,11 @@ pub fn load(root: &Path, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
         graph: DiGraphMap::new(),
         pending_utf8: None,
     };
-    match loader.read(root, None) {
+    let read = match text {
+        Some(t) => Ok(t),
+        None => loader.read(root, None),
+    };
+    match read {
         Ok(text) => {
             let display = root.to_string_lossy().into_owned();
             loader.add_file(root, display, text, 0);

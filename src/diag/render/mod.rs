@@ -1,5 +1,6 @@
 //! Renderers: one per `--format`. All read the same plain [`Diagnostic`]s.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;

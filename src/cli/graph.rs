@@ -1,0 +1,63 @@
+//! `stackc graph FILE [--format dot|mermaid|svg] [--view topology|order]`.
+
+use super::{GraphArgs, GraphFormat, GraphView, FAILURE, INPUT_ERRORS, OK};
+use crate::diag::render;
+use crate::lower::Options;
+
+pub fn run(args: &GraphArgs) -> i32 {
+    if let Err(code) = super::require_file(&args.file) {
+        return code;
+    }
+    let opts = Options {
+        profile: args.profile.clone(),
+        allow_outside: args.allow_outside,
+    };
+    let c = crate::compile(&args.file, &opts, false);
+    let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
+        eprint!(
+            "{}",
+            render::human::render(&c.sources, &c.diagnostics, false)
+        );
+        return INPUT_ERRORS;
+    };
+    let (picture, title) = match args.view {
+        GraphView::Topology => (
+            crate::graph::topology(ir),
+            format!("{} topology", ir.site.name),
+        ),
+        GraphView::Order => (
+            crate::graph::order(ir),
+            format!("{} site.yml order", ir.site.name),
+        ),
+    };
+    let text = match args.format {
+        GraphFormat::Dot => crate::graph::dot(&picture, &title, false),
+        GraphFormat::Mermaid => crate::graph::mermaid(&picture),
+        GraphFormat::Svg => {
+            match std::panic::catch_unwind(|| crate::graph::svg(&picture, &title)) {
+                Ok(Ok(svg)) => svg,
+                Ok(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return FAILURE;
+                }
+                Err(_) => {
+                    eprintln!("error: the SVG layout failed; `--format dot | dot -Tsvg` (Graphviz) draws the same graph");
+                    return FAILURE;
+                }
+            }
+        }
+    };
+    match &args.output {
+        Some(path) => match std::fs::write(path, &text) {
+            Ok(()) => OK,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                FAILURE
+            }
+        },
+        None => {
+            print!("{text}");
+            OK
+        }
+    }
+}
