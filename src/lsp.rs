@@ -301,7 +301,7 @@ fn name_at(file: &ast::File, at: usize) -> Option<(String, Span)> {
     let inside = |s: Span| (s.start as usize) <= at && at <= (s.end as usize);
     for item in &file.items {
         if let Item::Block(b) = item {
-            if let Some(hit) = in_block(b, at, &inside) {
+            if let Some(hit) = in_block(b, &inside) {
                 return Some(hit);
             }
         }
@@ -309,7 +309,7 @@ fn name_at(file: &ast::File, at: usize) -> Option<(String, Span)> {
     None
 }
 
-fn in_block(b: &ast::Block, at: usize, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
+fn in_block(b: &ast::Block, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
     if !inside(b.span) {
         return None;
     }
@@ -320,7 +320,7 @@ fn in_block(b: &ast::Block, at: usize, inside: &dyn Fn(Span) -> bool) -> Option<
         match i {
             BodyItem::Attribute(a) if inside(a.value.span) => return in_expr(&a.value, inside),
             BodyItem::Block(nb) => {
-                if let Some(hit) = in_block(nb, at, inside) {
+                if let Some(hit) = in_block(nb, inside) {
                     return Some(hit);
                 }
             }
