@@ -258,3 +258,28 @@ fn site_follows_the_dependency_graph() {
         "promtail requires loki"
     );
 }
+
+/// The project judge fails on what it exists to catch.
+#[test]
+fn the_project_judge_catches_undefined_variables_and_handlers() {
+    if !python_has("yaml, jinja2") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_current_dir(root()).unwrap();
+    common::build_into(Path::new("examples/ha-platform.stack"), &dir.path().join("out"));
+    let project = dir.path().join("out/ansible");
+    let tpl = project.join("roles/loadbalancer/templates/haproxy.cfg.j2");
+    let mut text = std::fs::read_to_string(&tpl).unwrap();
+    text.push_str("# {{ stackc_no_such_variable }}\n");
+    std::fs::write(&tpl, text).unwrap();
+    let tasks = project.join("roles/loadbalancer/tasks/main.yml");
+    let t = std::fs::read_to_string(&tasks).unwrap();
+    let (head, rest) = t.split_once("notify:").expect("the loadbalancer role notifies a handler");
+    let rest = rest.split_once('\n').map_or(String::new(), |(_, r)| r.to_string());
+    std::fs::write(&tasks, format!("{head}notify: A handler nobody wrote\n{rest}")).unwrap();
+    let out = Command::new("python3").arg(common::judges().join("ansible-project-check")).arg(&project).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("stackc_no_such_variable") && text.contains("A handler nobody wrote"), "{text}");
+}

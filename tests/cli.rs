@@ -186,7 +186,7 @@ fn sarif_is_2_1_0_with_rules_and_results() {
 #[test]
 fn formats_render_one_fixture_the_same_way() {
     let fixture = "tests/ui/names/ip-list-length.stack";
-    for format in ["human", "json", "sarif"] {
+    for format in ["human", "json", "sarif", "github"] {
         let out = stackc()
             .current_dir(root())
             .args(["check", fixture, "--format", format])
