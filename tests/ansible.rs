@@ -267,7 +267,10 @@ fn the_project_judge_catches_undefined_variables_and_handlers() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::env::set_current_dir(root()).unwrap();
-    common::build_into(Path::new("examples/ha-platform.stack"), &dir.path().join("out"));
+    common::build_into(
+        Path::new("examples/ha-platform.stack"),
+        &dir.path().join("out"),
+    );
     let project = dir.path().join("out/ansible");
     let tpl = project.join("roles/loadbalancer/templates/haproxy.cfg.j2");
     let mut text = std::fs::read_to_string(&tpl).unwrap();
@@ -275,11 +278,26 @@ fn the_project_judge_catches_undefined_variables_and_handlers() {
     std::fs::write(&tpl, text).unwrap();
     let tasks = project.join("roles/loadbalancer/tasks/main.yml");
     let t = std::fs::read_to_string(&tasks).unwrap();
-    let (head, rest) = t.split_once("notify:").expect("the loadbalancer role notifies a handler");
-    let rest = rest.split_once('\n').map_or(String::new(), |(_, r)| r.to_string());
-    std::fs::write(&tasks, format!("{head}notify: A handler nobody wrote\n{rest}")).unwrap();
-    let out = Command::new("python3").arg(common::judges().join("ansible-project-check")).arg(&project).output().unwrap();
+    let (head, rest) = t
+        .split_once("notify:")
+        .expect("the loadbalancer role notifies a handler");
+    let rest = rest
+        .split_once('\n')
+        .map_or(String::new(), |(_, r)| r.to_string());
+    std::fs::write(
+        &tasks,
+        format!("{head}notify: A handler nobody wrote\n{rest}"),
+    )
+    .unwrap();
+    let out = Command::new("python3")
+        .arg(common::judges().join("ansible-project-check"))
+        .arg(&project)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
-    assert!(text.contains("stackc_no_such_variable") && text.contains("A handler nobody wrote"), "{text}");
+    assert!(
+        text.contains("stackc_no_such_variable") && text.contains("A handler nobody wrote"),
+        "{text}"
+    );
 }

@@ -28,7 +28,9 @@ fn blocks(text: &str) -> Vec<(String, String, usize)> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((i, line)) = lines.next() {
-        let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
         let mut code = String::new();
         for (_, l) in lines.by_ref() {
             if l.trim_start().starts_with("```") {
@@ -48,7 +50,11 @@ fn every_stack_block_in_the_book_compiles_as_its_fence_says() {
     let mut failures = Vec::new();
     let (mut compiled, mut failing) = (0, 0);
     for page in pages() {
-        let rel = page.strip_prefix(root).unwrap().to_string_lossy().to_string();
+        let rel = page
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let text = std::fs::read_to_string(&page).unwrap();
         for (info, code, line) in blocks(&text) {
             let mut words = info.split_whitespace();
@@ -60,7 +66,12 @@ fn every_stack_block_in_the_book_compiles_as_its_fence_says() {
                 continue;
             }
             // Blocks compile as if they were a file beside the page.
-            let c = stackc::compile_buffer(&page.with_extension("stack"), code.clone(), &Default::default(), false);
+            let c = stackc::compile_buffer(
+                &page.with_extension("stack"),
+                code.clone(),
+                &Default::default(),
+                false,
+            );
             let mut got: Vec<&str> = c.diagnostics.iter().map(|d| d.code.code).collect();
             got.sort();
             let rendered = stackc::diag::render::human::render(&c.sources, &c.diagnostics, false);
@@ -69,15 +80,25 @@ fn every_stack_block_in_the_book_compiles_as_its_fence_says() {
                 let mut want: Vec<&str> = rest[1..].to_vec();
                 want.sort();
                 if want.is_empty() || got != want {
-                    failures.push(format!("{rel}:{line}: expected {want:?}, got {got:?}\n{rendered}"));
+                    failures.push(format!(
+                        "{rel}:{line}: expected {want:?}, got {got:?}\n{rendered}"
+                    ));
                     continue;
                 }
-                let name = format!("{}-{line}", rel.trim_start_matches("book/src/").trim_end_matches(".md").replace('/', "__"));
+                let name = format!(
+                    "{}-{line}",
+                    rel.trim_start_matches("book/src/")
+                        .trim_end_matches(".md")
+                        .replace('/', "__")
+                );
                 let mut settings = insta::Settings::clone_current();
                 settings.set_snapshot_path(root.join("snapshots/book"));
                 settings.set_prepend_module_to_snapshot(false);
                 settings.set_omit_expression(true);
-                let shown = rendered.replace(&format!("{}", page.with_extension("stack").display()), "example.stack");
+                let shown = rendered.replace(
+                    &format!("{}", page.with_extension("stack").display()),
+                    "example.stack",
+                );
                 settings.bind(|| insta::assert_snapshot!(name, shown));
             } else {
                 compiled += 1;
@@ -87,8 +108,16 @@ fn every_stack_block_in_the_book_compiles_as_its_fence_says() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} book block(s) wrong:\n\n{}", failures.len(), failures.join("\n\n"));
-    assert!(compiled >= 5 && failing >= 20, "the book should show compiled examples ({compiled}) and failing ones ({failing})");
+    assert!(
+        failures.is_empty(),
+        "{} book block(s) wrong:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    assert!(
+        compiled >= 5 && failing >= 20,
+        "the book should show compiled examples ({compiled}) and failing ones ({failing})"
+    );
 }
 
 #[test]
@@ -100,7 +129,10 @@ fn internal_links_resolve() {
             let rest = &text[i + 2..];
             let Some(end) = rest.find(')') else { continue };
             let target = &rest[..end];
-            if target.starts_with("http") || target.starts_with('#') || target.starts_with("mailto:") {
+            if target.starts_with("http")
+                || target.starts_with('#')
+                || target.starts_with("mailto:")
+            {
                 continue;
             }
             let file = target.split('#').next().unwrap();
@@ -117,9 +149,16 @@ fn every_page_is_in_the_summary() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src");
     let summary = std::fs::read_to_string(src.join("SUMMARY.md")).unwrap();
     for page in pages() {
-        let rel = page.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = page
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel != "SUMMARY.md" {
-            assert!(summary.contains(&format!("({rel})")), "{rel} is not linked from SUMMARY.md");
+            assert!(
+                summary.contains(&format!("({rel})")),
+                "{rel} is not linked from SUMMARY.md"
+            );
         }
     }
 }

@@ -16,10 +16,21 @@ fn graphs_are_snapshotted_in_every_format() {
             for format in ["dot", "mermaid", "svg"] {
                 let out = common::stackc()
                     .current_dir(root())
-                    .args(["graph", &format!("examples/{example}.stack"), "--view", view, "--format", format])
+                    .args([
+                        "graph",
+                        &format!("examples/{example}.stack"),
+                        "--view",
+                        view,
+                        "--format",
+                        format,
+                    ])
                     .output()
                     .unwrap();
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
                 let text = String::from_utf8(out.stdout).unwrap();
                 match format {
                     "svg" => assert!(text.contains("<svg") && text.trim_end().ends_with("</svg>")),
@@ -30,7 +41,8 @@ fn graphs_are_snapshotted_in_every_format() {
                 settings.set_snapshot_path(root().join("snapshots/graphs"));
                 settings.set_prepend_module_to_snapshot(false);
                 settings.set_omit_expression(true);
-                settings.bind(|| insta::assert_snapshot!(format!("{example}.{view}.{format}"), text));
+                settings
+                    .bind(|| insta::assert_snapshot!(format!("{example}.{view}.{format}"), text));
             }
         }
     }
@@ -38,9 +50,19 @@ fn graphs_are_snapshotted_in_every_format() {
 
 #[test]
 fn the_topology_shows_what_the_seed_documents_draw_by_hand() {
-    let out = common::stackc().current_dir(root()).args(["graph", "examples/ha-platform.stack", "--format", "dot"]).output().unwrap();
+    let out = common::stackc()
+        .current_dir(root())
+        .args(["graph", "examples/ha-platform.stack", "--format", "dot"])
+        .output()
+        .unwrap();
     let dot = String::from_utf8(out.stdout).unwrap();
-    for needle in ["10.1.1.0/24", "haproxy", "node_haproxy -> node_master_1 [label=\"API :6443\"]", "hv_pve -> node_worker_10", "bare metal"] {
+    for needle in [
+        "10.1.1.0/24",
+        "haproxy",
+        "node_haproxy -> node_master_1 [label=\"API :6443\"]",
+        "hv_pve -> node_worker_10",
+        "bare metal",
+    ] {
         assert!(dot.contains(needle), "missing {needle:?} in\n{dot}");
     }
 }
@@ -48,28 +70,57 @@ fn the_topology_shows_what_the_seed_documents_draw_by_hand() {
 #[test]
 fn init_writes_a_starter_that_checks_and_builds() {
     let dir = tempfile::tempdir().unwrap();
-    let st = common::stackc().args(["init"]).arg(dir.path()).status().unwrap();
+    let st = common::stackc()
+        .args(["init"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
     assert!(st.success());
     let stack = dir.path().join("homelab.stack");
     let check = common::stackc().arg("check").arg(&stack).output().unwrap();
-    assert!(check.status.success() && check.stderr.is_empty(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success() && check.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let out = dir.path().join("out");
-    let build = common::stackc().arg("build").arg(&stack).arg("-o").arg(&out).output().unwrap();
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let build = common::stackc()
+        .arg("build")
+        .arg(&stack)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
     assert!(out.join("terraform/main.tf.json").is_file() && out.join("ansible/site.yml").is_file());
     if common::tool_available("python3") {
-        let st = std::process::Command::new("python3").arg(common::judges().join("tfjson-check")).arg(out.join("terraform")).status().unwrap();
+        let st = std::process::Command::new("python3")
+            .arg(common::judges().join("tfjson-check"))
+            .arg(out.join("terraform"))
+            .status()
+            .unwrap();
         assert!(st.success());
     }
     // Never overwrites.
-    let again = common::stackc().args(["init"]).arg(dir.path()).status().unwrap();
+    let again = common::stackc()
+        .args(["init"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
     assert_eq!(again.code(), Some(2));
 }
 
 #[test]
 fn completions_and_man_are_generated() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = common::stackc().args(["completions", shell]).output().unwrap();
+        let out = common::stackc()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
         assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("stackc"));
     }
     let man = common::stackc().arg("man").output().unwrap();
@@ -80,10 +131,25 @@ fn completions_and_man_are_generated() {
 #[test]
 fn build_reports_what_it_wrote_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let out = common::stackc().current_dir(root()).args(["build", "examples/autostack.stack", "--format", "json", "-o"]).arg(dir.path().join("out")).output().unwrap();
+    let out = common::stackc()
+        .current_dir(root())
+        .args([
+            "build",
+            "examples/autostack.stack",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["terraform"]["resources"]["proxmox"], 9);
     assert_eq!(doc["ansible"]["groups"]["control_plane"], 3);
-    assert!(doc["files"].as_array().unwrap().iter().any(|f| f["path"] == "ansible/site.yml"));
+    assert!(doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["path"] == "ansible/site.yml"));
 }

@@ -249,7 +249,7 @@ mod tests {
         let text = document(&v);
         assert_eq!(
             text,
-            "---\na: \"yes\"\nb: \"0755\"\nc: !unsafe \"{{ lookup('pipe','id') }}\"\nd: \"{{ groups['control_plane'][0] }}\"\n\"on\": true\ne: []\nf:\n  - x: 1\n    y: \"a: b # c\"\n"
+            "---\na: \"yes\"\nb: \"0755\"\nc: !unsafe \"{{ lookup('pipe','id') }}\"\nd: \"{{ groups['control_plane'][0] }}\"\n\"on\": true\ne: []\nf:\n  - x: 1\n    \"y\": \"a: b # c\"\n"
         );
     }
 
