@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 export RUSTC_BOOTSTRAP=1
-for target in parse check build; do
+for target in parse check emit; do
   corpus=fuzz/corpus/$target
   mkdir -p "$corpus"
   find examples tests/ui -name '*.stack' -exec cp {} "$corpus/" \;
