@@ -55,7 +55,7 @@ fn every_example_passes_the_ansible_judges() {
     let tools = common::tool_available("ansible-lint")
         && common::tool_available("yamllint")
         && common::tool_available("ansible-playbook");
-    let project_check = python_has("yaml, jinja2");
+    let project_check = python_has("yaml, jinja2, ansible");
     for stack in examples() {
         let dir = tempfile::tempdir().unwrap();
         common::build_into(&stack, &dir.path().join("out"));
@@ -262,7 +262,7 @@ fn site_follows_the_dependency_graph() {
 /// The project judge fails on what it exists to catch.
 #[test]
 fn the_project_judge_catches_undefined_variables_and_handlers() {
-    if !python_has("yaml, jinja2") {
+    if !python_has("yaml, jinja2, ansible") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -226,7 +226,8 @@ tunnel "t" {{
         // And no string holds a live template: every `${`/`%{` is escaped.
         for s in &strings {
             let live = s.replace("$${", "").replace("%%{", "");
-            let ours = live.starts_with("${var.")
+            let ours = live.starts_with("${base64encode(jsonencode(")
+                || live.starts_with("${var.")
                 || live.contains("${proxmox_")
                 || live.contains("${cloudflare_")
                 || live.contains("${zerotier_");

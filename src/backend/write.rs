@@ -65,19 +65,51 @@ fn install(tmp: &Path, target: &Path, parent: &Path, name: &str, stamp: &str) ->
             format!("`{}` exists and is not a directory", target.display()),
         )),
         Ok(_) => {
+            carry_over(target, tmp)?;
             if exchange(tmp, target).is_ok() {
                 // `tmp` now holds the previous output.
                 return std::fs::remove_dir_all(tmp);
             }
             let old = parent.join(format!(".{name}.stackc-old-{stamp}"));
-            std::fs::rename(target, &old)?;
+            if let Err(e) = std::fs::rename(target, &old) {
+                carry_over(tmp, target)?;
+                return Err(e);
+            }
             if let Err(e) = std::fs::rename(tmp, target) {
                 let _ = std::fs::rename(&old, target);
+                carry_over(tmp, target)?;
                 return Err(e);
             }
             std::fs::remove_dir_all(&old)
         }
     }
+}
+
+/// What tools keep inside the output directory between builds: Terraform's
+/// state, providers and lock file, Ansible's fact cache, a Kubespray clone.
+/// stackc never writes these paths; they move into each new output.
+pub const KEPT: &[&str] = &[
+    "terraform/terraform.tfstate",
+    "terraform/terraform.tfstate.backup",
+    "terraform/.terraform",
+    "terraform/.terraform.lock.hcl",
+    "ansible/.ansible",
+    "ansible/kubespray",
+];
+
+/// Move the kept paths that exist under `from` to the same place under `to`.
+fn carry_over(from: &Path, to: &Path) -> io::Result<()> {
+    for rel in KEPT {
+        let src = from.join(rel);
+        if std::fs::symlink_metadata(&src).is_ok() {
+            let dst = to.join(rel);
+            if let Some(p) = dst.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::rename(&src, &dst)?;
+        }
+    }
+    Ok(())
 }
 
 /// Swap two paths in one step (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -142,6 +174,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn terraform_state_and_tool_caches_survive_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_atomic(&target, &output(&[("terraform/main.tf.json", "{}")])).unwrap();
+        std::fs::write(target.join("terraform/terraform.tfstate"), "state").unwrap();
+        std::fs::create_dir_all(target.join("terraform/.terraform/providers")).unwrap();
+        std::fs::create_dir_all(target.join("ansible/kubespray")).unwrap();
+        std::fs::write(target.join("ansible/kubespray/cluster.yml"), "k").unwrap();
+        write_atomic(
+            &target,
+            &output(&[("terraform/main.tf.json", "{\"new\": 1}")]),
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("terraform/terraform.tfstate")).unwrap(),
+            "state"
+        );
+        assert!(target.join("terraform/.terraform/providers").is_dir());
+        assert_eq!(
+            std::fs::read_to_string(target.join("ansible/kubespray/cluster.yml")).unwrap(),
+            "k"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("terraform/main.tf.json")).unwrap(),
+            "{\"new\": 1}"
+        );
     }
 
     #[test]

@@ -130,7 +130,7 @@ fn cpu(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
                 &codes::OVERCOMMIT,
                 cores.span,
                 format!(
-                    "the VMs on `{}` have {vcpu} vCPUs on {} cores ({:.1}:1)",
+                    "the VMs on `{}` have {vcpu} vCPUs on {} host CPUs ({:.1}:1)",
                     hv.name,
                     cores.value,
                     vcpu as f64 / cores.value.max(1) as f64

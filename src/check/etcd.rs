@@ -6,6 +6,9 @@ use crate::diag::{codes, Diagnostic, Sink};
 use crate::ir::{Ir, Role};
 
 pub fn check(ir: &Ir, sink: &mut Sink) {
+    if ir.kubernetes.is_none() {
+        return;
+    }
     let members: Vec<_> = ir.nodes.iter().filter(|n| n.has(Role::Etcd)).collect();
     let Some(first) = members.first() else { return };
     let n = members.len();

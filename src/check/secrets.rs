@@ -37,8 +37,7 @@ pub fn credential_name(name: &str) -> bool {
         || n.contains("password")
         || n.contains("secret")
         || n.contains("credential")
-        || n.ends_with("_key")
-        || n == "key";
+        || n.ends_with("_key");
     looks && !names_a_secret
 }
 

@@ -23,6 +23,8 @@ pub fn check(ir: &Ir, sink: &mut Sink) {
             continue;
         }
         match seen.get(&id) {
+            // Derived from one address used twice: E0303 says it already.
+            Some(first) if first.ip.value == n.ip.value => {}
             Some(first) => sink.push(
                 Diagnostic::new(&codes::VM_ID, vm.id.span, format!("{} and {} would both be VMID {id}", first.describe(), n.describe()))
                     .label("same VMID")

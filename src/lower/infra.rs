@@ -266,9 +266,13 @@ fn lower_network(b: &Block, cx: &mut Cx) -> Option<Network> {
     let dns = cx.list(&mut r, "dns").map(|l| l.value).unwrap_or_default();
     let dhcp = cx.opt(&mut r, "dhcp");
     cx.finish(r);
+    // A network whose CIDR is missing or malformed (already reported) stays
+    // in the model under a placeholder, so nodes that name it do not pile
+    // follow-up errors on top; with an error reported, nothing is emitted.
+    let cidr = cidr.unwrap_or_else(|| Spanned::new(Cidr::default(), header_span(b)));
     Some(Network {
         name: label(b),
-        cidr: cidr?,
+        cidr,
         gateway,
         vlan,
         bridge,

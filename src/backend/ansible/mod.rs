@@ -6,6 +6,8 @@ mod addons;
 pub mod inventory;
 pub mod site;
 mod vars;
+
+pub use vars::env_name;
 pub mod yaml;
 
 use crate::ir::Ir;

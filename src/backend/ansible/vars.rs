@@ -159,7 +159,9 @@ fn firewall_ports(ir: &Ir) -> Y {
         let api = k.api_port.to_string();
         open("control_plane", &[&api, "10250", "10257", "10259"], &[]);
         open("etcd", &["2379-2380"], &[]);
-        open("workers", &["10250", "30000-32767"], &["30000-32767"]);
+        open("workers", &["10250"], &[]);
+        // kube-proxy serves NodePorts on every node.
+        open("k8s_cluster", &["10250", "30000-32767"], &["30000-32767"]);
         open("loadbalancer", &[&api], &[]);
         match k.cni.value {
             Cni::Calico => open("k8s_cluster", &["179", "5473"], &["4789"]),
@@ -333,17 +335,9 @@ pub fn kubespray_vars(ir: &Ir) -> Option<Y> {
             }),
         )
         .with("kube_proxy_mode", Y::str("ipvs"))
-        .with(
-            "cluster_name",
-            Y::str(format!(
-                "{}.local",
-                if ir.site.name.is_empty() {
-                    "cluster"
-                } else {
-                    &ir.site.name
-                }
-            )),
-        );
+        // Kubespray's cluster_name is the cluster DNS domain: keep the
+        // Kubernetes default, as the kubeadm path does.
+        .with("cluster_name", Y::str("cluster.local"));
     if ir.addons.iter().any(|a| a.name == "metallb") {
         // MetalLB in layer 2 with IPVS needs strict ARP (Kubespray checks it).
         v.insert("kube_proxy_strict_arp", Y::Bool(true));

@@ -59,11 +59,41 @@ pub fn emit(t: &mut Tf) {
             Value::String(tf(&format!("{site}{}", tun.name))),
         );
         tunnel.insert("config_src".into(), json!("cloudflare"));
+        // The tunnel secret is ours, so the connector token can be computed
+        // here (offline) and handed to Ansible through `tofu output`.
+        let ident = tf_ident(&tun.name).replace('-', "_");
+        let secret_var = format!("cloudflare_tunnel_secret_{ident}");
+        t.secret_input(
+            &secret_var,
+            format!(
+                "the secret of tunnel `{}`: 32 random bytes, base64 (`openssl rand -base64 32`)",
+                tun.name
+            ),
+        );
+        tunnel.insert(
+            "tunnel_secret".into(),
+            Value::String(format!("${{var.{secret_var}}}")),
+        );
         let id = t.resource(
             "cloudflare_zero_trust_tunnel_cloudflared",
             &tun.name,
             tun.span,
             tunnel,
+        );
+        let account_expr = account
+            .as_str()
+            .and_then(|s| s.strip_prefix("${").and_then(|x| x.strip_suffix('}')))
+            .map_or_else(
+                || format!("\"{}\"", account.as_str().unwrap_or_default()),
+                str::to_string,
+            );
+        t.output(
+            &format!("cloudflare_tunnel_token_{ident}"),
+            json!({
+                "description": format!("The connector token of tunnel `{}`: export it as {} for the Ansible run", tun.name, crate::backend::ansible::env_name("CLOUDFLARE_TUNNEL_TOKEN", &tun.name)),
+                "sensitive": true,
+                "value": format!("${{base64encode(jsonencode({{\"a\" = {account_expr}, \"t\" = cloudflare_zero_trust_tunnel_cloudflared.{id}.id, \"s\" = var.{secret_var}}}))}}"),
+            }),
         );
         let tunnel_id = format!("${{cloudflare_zero_trust_tunnel_cloudflared.{id}.id}}");
 

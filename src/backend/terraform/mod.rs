@@ -142,6 +142,17 @@ impl Tf<'_> {
         name.to_string()
     }
 
+    /// A sensitive input variable that is not a `secret()` of the stack.
+    pub fn secret_input(&mut self, name: &str, description: String) {
+        self.variables.entry(name.to_string()).or_insert_with(
+            || json!({ "type": "string", "sensitive": true, "description": description }),
+        );
+    }
+
+    pub fn output(&mut self, name: &str, body: Value) {
+        self.outputs.insert(name.to_string(), body);
+    }
+
     pub fn provider(&mut self, name: &str, config: Value) {
         self.providers.insert(name.to_string(), config);
     }

@@ -56,6 +56,13 @@ pub fn emit(t: &mut Tf) {
             );
         }
         let net_id = t.resource("zerotier_network", &tun.name, tun.span, net);
+        t.output(
+            &format!("zerotier_network_id_{}", crate::backend::escape::tf_ident(&tun.name).replace('-', "_")),
+            json!({
+                "description": format!("The ZeroTier network ID of `{}`: export it as {} for the Ansible run", tun.name, crate::backend::ansible::env_name("ZEROTIER_NETWORK_ID", &tun.name)),
+                "value": format!("${{zerotier_network.{net_id}.id}}"),
+            }),
+        );
         for id in &tun.members {
             let n = ir.node(*id);
             let ident = t.resource("zerotier_identity", &n.name, n.span, Map::new());
