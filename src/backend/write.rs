@@ -26,11 +26,49 @@ pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
             .map_or(0, |d| d.as_nanos())
     );
     let tmp = parent.join(format!(".{name}.stackc-new-{stamp}"));
+    // Builds into one target take turns installing (the kept files move
+    // from the old output into the new one, which must not interleave).
+    let lock = Lock::take(&parent.join(format!(".{name}.stackc.lock")));
     let result = fill(&tmp, out).and_then(|()| install(&tmp, target, &parent, &name, &stamp));
+    drop(lock);
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// An exclusive `flock` on a lock file beside the target, released on drop.
+struct Lock(Option<std::fs::File>);
+
+impl Lock {
+    fn take(path: &Path) -> Lock {
+        let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+        else {
+            return Lock(None);
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: a valid open file descriptor; flock blocks until granted.
+            unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        }
+        Lock(Some(file))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(f) = &self.0 {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: the descriptor is still open.
+            unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_UN) };
+        }
+    }
 }
 
 /// Write every file under `dir`, refusing paths that would leave it.
@@ -171,9 +209,10 @@ mod tests {
         assert!(!target.join("stale.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("stackc-"))
             .collect();
-        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+        assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
     #[test]
@@ -202,6 +241,40 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(target.join("terraform/main.tf.json")).unwrap(),
             "{\"new\": 1}"
+        );
+    }
+
+    #[test]
+    fn concurrent_builds_leave_one_complete_output_and_keep_the_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        write_atomic(&target, &output(&[("terraform/main.tf.json", "0")])).unwrap();
+        std::fs::write(target.join("terraform/terraform.tfstate"), "state").unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let t = target.clone();
+                std::thread::spawn(move || {
+                    let files = (0..20)
+                        .map(|f| (format!("f{f}.txt"), format!("{i}")))
+                        .collect();
+                    write_atomic(&t, &Output { files }).unwrap();
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        // One build's files, all of them, and the state still there.
+        let first = std::fs::read_to_string(target.join("f0.txt")).unwrap();
+        for f in 0..20 {
+            assert_eq!(
+                std::fs::read_to_string(target.join(format!("f{f}.txt"))).unwrap(),
+                first
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(target.join("terraform/terraform.tfstate")).unwrap(),
+            "state"
         );
     }
 
