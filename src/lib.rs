@@ -77,10 +77,9 @@ pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnost
     };
     let mut out = backend::Output::default();
     if matches!(only, Only::All | Only::Terraform) {
-        out.files.insert(
-            "terraform/main.tf.json".into(),
-            emit_terraform(ir, &c.sources)?,
-        );
+        let (text, counts) = backend::terraform::emit_counted(ir, &c.sources)?;
+        out.files.insert("terraform/main.tf.json".into(), text);
+        out.resources = counts;
     }
     if matches!(only, Only::All | Only::Ansible) {
         for (path, text) in emit_ansible(ir) {

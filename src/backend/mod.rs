@@ -12,4 +12,6 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
     pub files: BTreeMap<String, String>,
+    /// Terraform resources per provider (for the build summary).
+    pub resources: BTreeMap<String, usize>,
 }

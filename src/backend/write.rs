@@ -193,6 +193,7 @@ mod tests {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            ..Default::default()
         }
     }
 
@@ -257,7 +258,14 @@ mod tests {
                     let files = (0..20)
                         .map(|f| (format!("f{f}.txt"), format!("{i}")))
                         .collect();
-                    write_atomic(&t, &Output { files }).unwrap();
+                    write_atomic(
+                        &t,
+                        &Output {
+                            files,
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap();
                 })
             })
             .collect();

@@ -66,17 +66,7 @@ pub fn run(args: &BuildArgs) -> i32 {
 /// hosts per group and plays.
 fn summary(out: &crate::backend::Output, ir: Option<&crate::ir::Ir>) -> serde_json::Value {
     use std::collections::BTreeMap;
-    let mut resources: BTreeMap<String, usize> = BTreeMap::new();
-    if let Some(tf) = out
-        .files
-        .get("terraform/main.tf.json")
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-    {
-        for (ty, items) in tf["resource"].as_object().into_iter().flatten() {
-            let provider = ty.split('_').next().unwrap_or(ty).to_string();
-            *resources.entry(provider).or_default() += items.as_object().map_or(0, |m| m.len());
-        }
-    }
+    let resources = &out.resources;
     let has_ansible = out.files.contains_key("ansible/site.yml");
     let groups: BTreeMap<String, usize> = match (ir, has_ansible) {
         (Some(ir), true) => crate::backend::ansible::inventory::groups(ir)

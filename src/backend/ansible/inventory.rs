@@ -28,10 +28,11 @@ pub fn kubespray(ir: &Ir) -> bool {
 /// Group → member node names, in stack order.
 pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
     let mut g: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // (group, node) pairs already added: membership is set-like, order is stack order.
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut add = |group: String, node: &str| {
-        let members = g.entry(group).or_default();
-        if !members.iter().any(|m| m == node) {
-            members.push(node.to_string());
+        if seen.insert((group.clone(), node.to_string())) {
+            g.entry(group).or_default().push(node.to_string());
         }
     };
     let role_group = |r: Role| match r {

@@ -5,8 +5,6 @@
 //! losslessly under the line-length limit, and maps keep the order they were
 //! built in (sorted where the builder sorts).
 
-use std::fmt::Write;
-
 /// A YAML value. `Str` is data from the stack; `Jinja` is a template stackc
 /// writes itself (the only strings Ansible may evaluate).
 #[derive(Debug, Clone, PartialEq)]
@@ -177,54 +175,59 @@ fn has_jinja(s: &str) -> bool {
 /// breaks, which YAML removes on reading (a leading space on a continuation
 /// line is escaped so it is kept).
 fn quote(s: &str, width: usize, depth: usize) -> String {
-    let mut pieces: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in s.chars() {
-        let esc = escape_char(c);
-        let room = width.saturating_sub(depth * 2 + 4);
-        if cur.chars().count() + esc.chars().count() > room.max(20)
-            && !cur.is_empty()
-            && width != usize::MAX
-        {
-            pieces.push(std::mem::take(&mut cur));
-        }
-        if cur.is_empty() && !pieces.is_empty() && c == ' ' {
-            cur.push_str("\\ ");
-        } else {
-            cur.push_str(&esc);
-        }
-    }
-    pieces.push(cur);
+    let room = if width == usize::MAX {
+        usize::MAX
+    } else {
+        width.saturating_sub(depth * 2 + 4).max(20)
+    };
     let pad = "  ".repeat(depth + 1);
-    let mut out = String::from("\"");
-    for (i, p) in pieces.iter().enumerate() {
-        if i > 0 {
-            let _ = write!(out, "\\\n{pad}");
-        }
-        out.push_str(p);
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    // Characters on the current line of the scalar (escapes count in full).
+    let mut line = 0usize;
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let esc: &str = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            c if (c as u32) < 0x20
+                || matches!(
+                    c,
+                    '\u{7f}' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
+                ) =>
+            {
+                let e = format!("\\u{:04x}", c as u32);
+                push_piece(&mut out, &e, &mut line, room, &pad, c);
+                continue;
+            }
+            c => c.encode_utf8(&mut buf),
+        };
+        push_piece(&mut out, esc, &mut line, room, &pad, c);
     }
     out.push('"');
     out
 }
 
-fn escape_char(c: char) -> String {
-    match c {
-        '"' => "\\\"".into(),
-        '\\' => "\\\\".into(),
-        '\n' => "\\n".into(),
-        '\t' => "\\t".into(),
-        '\r' => "\\r".into(),
-        c if (c as u32) < 0x20
-            || c == '\u{7f}'
-            || c == '\u{85}'
-            || c == '\u{2028}'
-            || c == '\u{2029}'
-            || c == '\u{feff}' =>
-        {
-            format!("\\u{:04x}", c as u32)
+/// Append one (escaped) character, folding the line first when it is full:
+/// an escaped line break is removed on reading, and a space that would
+/// start the continuation line is escaped so it is kept.
+fn push_piece(out: &mut String, esc: &str, line: &mut usize, room: usize, pad: &str, c: char) {
+    let n = esc.chars().count();
+    if *line > 0 && line.saturating_add(n) > room {
+        out.push_str("\\\n");
+        out.push_str(pad);
+        *line = 0;
+        if c == ' ' {
+            out.push_str("\\ ");
+            *line = 2;
+            return;
         }
-        c => c.to_string(),
     }
+    out.push_str(esc);
+    *line += n;
 }
 
 #[cfg(test)]

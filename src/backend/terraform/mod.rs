@@ -26,6 +26,14 @@ const PROVIDERS: &[(&str, &str, &str)] = &[
 
 /// Emit `main.tf.json`, or the reasons it cannot be written.
 pub fn emit(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagnostic>> {
+    emit_counted(ir, sources).map(|(text, _)| text)
+}
+
+/// `main.tf.json` and the number of resources per provider.
+pub fn emit_counted(
+    ir: &Ir,
+    sources: &SourceMap,
+) -> Result<(String, BTreeMap<String, usize>), Vec<Diagnostic>> {
     let mut tf = Tf {
         ir,
         sources,
@@ -43,10 +51,16 @@ pub fn emit(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagnostic>> {
     if !tf.diags.is_empty() {
         return Err(tf.diags);
     }
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (ty, items) in &tf.resources {
+        *counts
+            .entry(ty.split('_').next().unwrap_or(ty).to_string())
+            .or_default() += items.len();
+    }
     let doc = tf.document();
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
-    Ok(text)
+    Ok((text, counts))
 }
 
 /// The document under construction.
