@@ -128,3 +128,14 @@ fn long_import_chains_stop_at_the_limit() {
     let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code.code).collect();
     assert_eq!(codes, ["E0205"]);
 }
+
+/// Found by the `parse` fuzz target: a comment holding the byte the
+/// formatter used as its alignment marker made `fmt` not idempotent.
+#[test]
+fn fmt_is_idempotent_with_control_bytes_in_comments() {
+    let text = "# expect = [\u{1}\0\0 2kubernetes = version = 1.\0\u{1}\0 31.0 }\nsite \"x\" { domain = \"a\"  # b\u{1}c\n}\n";
+    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
+    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
+    assert_eq!(once, twice);
+    assert!(once.contains("# b\u{1}c"), "the comment is kept as written");
+}

@@ -29,20 +29,25 @@ pub fn format_file(ast: &File, src: &str) -> String {
         comments: &ast.comments,
         next: 0,
         indent: 0,
+        // A private-use character the source does not contain marks trailing
+        // comments for the alignment pass.
+        mark: ('\u{E000}'..='\u{F8FF}')
+            .find(|c| !src.contains(*c))
+            .unwrap_or('\u{1}'),
     };
     p.file(ast);
-    align_trailing_comments(&p.out)
+    align_trailing_comments(&p.out, p.mark)
 }
 
 /// Trailing comments on consecutive lines start in one column. The printer
-/// marks each with `\u{1}`, which cannot occur in source text.
-fn align_trailing_comments(out: &str) -> String {
+/// marks each with a private-use character the source does not contain.
+fn align_trailing_comments(out: &str, mark: char) -> String {
     let lines: Vec<&str> = out.split('\n').collect();
     let mut result = Vec::with_capacity(lines.len());
     let mut i = 0;
     while i < lines.len() {
         let mut j = i;
-        while j < lines.len() && lines[j].contains('\u{1}') {
+        while j < lines.len() && lines[j].contains(mark) {
             j += 1;
         }
         if j == i {
@@ -52,11 +57,11 @@ fn align_trailing_comments(out: &str) -> String {
         }
         let width = lines[i..j]
             .iter()
-            .map(|l| l.split('\u{1}').next().unwrap_or("").chars().count())
+            .map(|l| l.split(mark).next().unwrap_or("").chars().count())
             .max()
             .unwrap_or(0);
         for l in &lines[i..j] {
-            let (code, comment) = l.split_once('\u{1}').unwrap_or((l, ""));
+            let (code, comment) = l.split_once(mark).unwrap_or((l, ""));
             let pad = width - code.chars().count();
             result.push(format!("{code}{} {comment}", " ".repeat(pad)));
         }
@@ -72,6 +77,7 @@ struct Printer<'a> {
     /// Index of the first comment not yet printed.
     next: usize,
     indent: usize,
+    mark: char,
 }
 
 const INDENT: &str = "  ";
@@ -137,7 +143,8 @@ impl<'a> Printer<'a> {
                 .get(end as usize..c.span.start as usize)
                 .unwrap_or("\n");
             if c.span.start >= end && !gap.contains('\n') {
-                self.out.push_str(" \u{1}");
+                self.out.push(' ');
+                self.out.push(self.mark);
                 self.out.push_str(&c.text);
                 self.next += 1;
             }
