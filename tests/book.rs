@@ -162,3 +162,27 @@ fn every_page_is_in_the_summary() {
         }
     }
 }
+
+/// The TextMate grammar in the editors page is valid JSON with the scopes
+/// editors look for.
+#[test]
+fn the_textmate_grammar_parses() {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/src/editors.md"))
+            .unwrap();
+    let (_, code, _) = blocks(&page)
+        .into_iter()
+        .find(|(info, _, _)| info == "json")
+        .expect("a json block");
+    let grammar: serde_json::Value = serde_json::from_str(&code).unwrap();
+    assert_eq!(grammar["scopeName"], "source.stack");
+    let text = grammar.to_string();
+    for scope in [
+        "comment.line.number-sign.stack",
+        "constant.numeric.cidr.stack",
+        "support.function.stack",
+        "string.quoted.double.stack",
+    ] {
+        assert!(text.contains(scope), "{scope}");
+    }
+}
