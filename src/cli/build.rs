@@ -2,10 +2,9 @@
 //! directory atomically. An input with errors leaves the previous output
 //! untouched.
 
-use super::{BuildArgs, BuildFormat, Color, Deny, OnlyArg, FAILURE, INPUT_ERRORS, OK};
+use super::{BuildArgs, BuildFormat, Deny, OnlyArg, FAILURE, INPUT_ERRORS, OK};
 use crate::diag::render;
 use crate::lower::Options;
-use std::io::IsTerminal;
 
 pub fn run(args: &BuildArgs) -> i32 {
     if let Err(code) = super::require_file(&args.file) {
@@ -16,11 +15,7 @@ pub fn run(args: &BuildArgs) -> i32 {
         allow_outside: args.allow_outside,
     };
     let c = crate::compile(&args.file, &opts, args.deny == Some(Deny::Warnings));
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::io::stderr().is_terminal(),
-    };
+    let color = args.color.enabled();
     eprint!(
         "{}",
         render::human::render(&c.sources, &c.diagnostics, color)

@@ -1,9 +1,8 @@
 //! `stackc check FILE`.
 
-use super::{CheckArgs, Color, Deny, Format, FAILURE, INPUT_ERRORS, OK};
+use super::{CheckArgs, Deny, Format, FAILURE, INPUT_ERRORS, OK};
 use crate::diag::render;
 use crate::lower::Options;
-use std::io::IsTerminal;
 
 pub fn run(args: &CheckArgs) -> i32 {
     if let Err(code) = super::require_file(&args.file) {
@@ -16,11 +15,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let c = crate::compile(&args.file, &opts, args.deny == Some(Deny::Warnings));
     let out = match args.format {
         Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => std::io::stderr().is_terminal(),
-            };
+            let color = args.color.enabled();
             let text = render::human::render(&c.sources, &c.diagnostics, color);
             eprint!("{text}");
             None

@@ -180,6 +180,17 @@ pub enum Color {
     Never,
 }
 
+impl Color {
+    /// Whether diagnostics on stderr get colours.
+    pub fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DebugStage {
     Ast,

@@ -44,14 +44,7 @@ pub fn load_with(
     text: Option<String>,
     sources: &mut SourceMap,
 ) -> (Parsed, Vec<Diagnostic>) {
-    let mut loader = Loader {
-        sources,
-        parsed: Parsed::default(),
-        diags: Vec::new(),
-        by_path: HashMap::new(),
-        graph: DiGraphMap::new(),
-        pending_utf8: None,
-    };
+    let mut loader = Loader::new(sources);
     let read = match text {
         Some(t) => Ok(t),
         None => loader.read(root, None),
@@ -74,14 +67,7 @@ pub fn load_with(
 
 /// Parse a stack held in memory (no imports are followed from it).
 pub fn load_str(name: &str, text: &str, sources: &mut SourceMap) -> (Parsed, Vec<Diagnostic>) {
-    let mut loader = Loader {
-        sources,
-        parsed: Parsed::default(),
-        diags: Vec::new(),
-        by_path: HashMap::new(),
-        graph: DiGraphMap::new(),
-        pending_utf8: None,
-    };
+    let mut loader = Loader::new(sources);
     let id = loader.sources.add(name, text);
     let (ast, diags) = syntax::parse(text, id);
     loader.diags.extend(diags);
@@ -102,7 +88,18 @@ struct Loader<'a> {
     pending_utf8: Option<usize>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    fn new(sources: &'a mut SourceMap) -> Self {
+        Loader {
+            sources,
+            parsed: Parsed::default(),
+            diags: Vec::new(),
+            by_path: HashMap::new(),
+            graph: DiGraphMap::new(),
+            pending_utf8: None,
+        }
+    }
+
     /// Read a file as UTF-8; a failure is an E0205 at `import_span` (or, for
     /// the root, a diagnostic without a useful span).
     fn read(&mut self, path: &Path, import_span: Option<Span>) -> Result<String, Box<Diagnostic>> {

@@ -25,6 +25,18 @@ pub fn kubespray(ir: &Ir) -> bool {
         .is_some_and(|k| k.distribution.value == crate::ir::Distribution::Kubespray)
 }
 
+/// The inventory group of a role.
+pub fn role_group(r: Role) -> &'static str {
+    match r {
+        Role::ControlPlane => "control_plane",
+        Role::Etcd => "etcd",
+        Role::Worker => "workers",
+        Role::LoadBalancer => "loadbalancer",
+        Role::Storage => "storage",
+        Role::Monitoring => "monitoring",
+    }
+}
+
 /// Group → member node names, in stack order.
 pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
     let mut g: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -34,14 +46,6 @@ pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
         if seen.insert((group.clone(), node.to_string())) {
             g.entry(group).or_default().push(node.to_string());
         }
-    };
-    let role_group = |r: Role| match r {
-        Role::ControlPlane => "control_plane",
-        Role::Etcd => "etcd",
-        Role::Worker => "workers",
-        Role::LoadBalancer => "loadbalancer",
-        Role::Storage => "storage",
-        Role::Monitoring => "monitoring",
     };
     for n in &ir.nodes {
         for r in &n.roles.value {

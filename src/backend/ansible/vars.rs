@@ -186,22 +186,12 @@ fn firewall_ports(ir: &Ir) -> Y {
             _ => {}
         }
     }
-    if ir.syslog.is_some() {
-        if let Some(s) = &ir.syslog {
-            // The syslog server's own groups are not known here; it is opened by role group.
-            let n = ir.node(s.server.value);
-            let port = s.port.to_string();
-            for r in &n.roles.value {
-                let g = match r {
-                    Role::ControlPlane => "control_plane",
-                    Role::Etcd => "etcd",
-                    Role::Worker => "workers",
-                    Role::LoadBalancer => "loadbalancer",
-                    Role::Storage => "storage",
-                    Role::Monitoring => "monitoring",
-                };
-                open(g, &[&port], &[&port]);
-            }
+    if let Some(s) = &ir.syslog {
+        // The syslog server is opened through the groups of its roles.
+        let n = ir.node(s.server.value);
+        let port = s.port.to_string();
+        for r in &n.roles.value {
+            open(super::inventory::role_group(*r), &[&port], &[&port]);
         }
     }
     Y::Map(
