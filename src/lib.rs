@@ -16,6 +16,7 @@
 pub mod backend;
 pub mod check;
 pub mod cli;
+pub mod cycles;
 pub mod diag;
 pub mod fmt;
 pub mod graph;

@@ -7,20 +7,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
-fn examples() -> Vec<PathBuf> {
-    std::env::set_current_dir(root()).unwrap();
-    common::stack_files(&root().join("examples"))
-        .iter()
-        .map(|p| PathBuf::from(common::rel(p)))
-        .collect()
-}
+use common::examples;
 
 fn python_has(modules: &str) -> bool {
     let ok = Command::new("python3")
@@ -97,11 +89,7 @@ fn inventory_vars_and_site_are_snapshotted() {
         let dir = tempfile::tempdir().unwrap();
         let out = common::build_into(&stack, &dir.path().join("out"));
         let name = stack.file_stem().unwrap().to_string_lossy().to_string();
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(root().join("snapshots/examples"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(&stack);
-        settings.set_omit_expression(true);
+        let settings = common::snapshots("examples", Some(&stack));
         settings.bind(|| {
             for file in ["inventory.yml", "group_vars/all.yml", "site.yml"] {
                 let text = &out.files[&format!("ansible/{file}")];

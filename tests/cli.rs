@@ -5,11 +5,8 @@
 mod common;
 
 use common::stackc;
-use std::path::Path;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 fn tmp_stack(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -197,10 +194,7 @@ fn formats_render_one_fixture_the_same_way() {
         } else {
             out.stdout
         };
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(root().join("snapshots/formats"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
+        let settings = common::snapshots("formats", None);
         settings.bind(|| {
             insta::assert_snapshot!(
                 format!("ip-list-length.{format}"),

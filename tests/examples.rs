@@ -6,13 +6,7 @@ mod common;
 
 use std::path::Path;
 
-fn examples() -> Vec<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::env::set_current_dir(root).unwrap();
-    let files = common::stack_files(&root.join("examples"));
-    assert!(files.len() >= 5, "one example per seed design");
-    files
-}
+use common::examples;
 
 #[test]
 fn every_example_compiles_cleanly() {
@@ -23,12 +17,7 @@ fn every_example_compiles_cleanly() {
         assert!(c.diagnostics.is_empty(), "{rel}:\n{rendered}");
         let yaml = serde_yaml_ng::to_string(&stackc::ir::dump(c.ir.as_ref().unwrap())).unwrap();
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let mut settings = insta::Settings::clone_current();
-        settings
-            .set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/examples"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(&path);
-        settings.set_omit_expression(true);
+        let settings = common::snapshots("examples", Some(&path));
         settings.bind(|| insta::assert_snapshot!(format!("{name}.ir"), yaml));
     }
 }

@@ -6,20 +6,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
-fn examples() -> Vec<PathBuf> {
-    std::env::set_current_dir(root()).unwrap();
-    common::stack_files(&root().join("examples"))
-        .iter()
-        .map(|p| PathBuf::from(common::rel(p)))
-        .collect()
-}
+use common::examples;
 
 fn tfjson_check(dir: &Path) {
     let out = Command::new("python3")
@@ -65,11 +57,7 @@ fn every_example_passes_tfjson_check_and_is_snapshotted() {
             tfjson_check(&dir.path().join("out/terraform"));
         }
         let name = stack.file_stem().unwrap().to_string_lossy().to_string();
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(root().join("snapshots/examples"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(&stack);
-        settings.set_omit_expression(true);
+        let settings = common::snapshots("examples", Some(&stack));
         settings.bind(|| {
             insta::assert_snapshot!(
                 format!("{name}.main.tf.json"),

@@ -3,11 +3,8 @@
 
 mod common;
 
-use std::path::Path;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 #[test]
 fn graphs_are_snapshotted_in_every_format() {
@@ -37,10 +34,7 @@ fn graphs_are_snapshotted_in_every_format() {
                     "dot" => assert!(text.starts_with("digraph")),
                     _ => assert!(text.starts_with("flowchart LR")),
                 }
-                let mut settings = insta::Settings::clone_current();
-                settings.set_snapshot_path(root().join("snapshots/graphs"));
-                settings.set_prepend_module_to_snapshot(false);
-                settings.set_omit_expression(true);
+                let settings = common::snapshots("graphs", None);
                 settings
                     .bind(|| insta::assert_snapshot!(format!("{example}.{view}.{format}"), text));
             }

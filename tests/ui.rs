@@ -38,11 +38,7 @@ fn ui_cases() {
             .trim_start_matches("tests/ui/")
             .trim_end_matches(".stack")
             .replace('/', "__");
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(root.join("snapshots/ui"));
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(path);
-        settings.set_omit_expression(true);
+        let settings = common::snapshots("ui", Some(path.as_ref()));
         settings.bind(|| insta::assert_snapshot!(name, rendered));
     }
     assert!(

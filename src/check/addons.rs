@@ -37,7 +37,7 @@ fn cycles(ir: &Ir, sink: &mut Sink) {
         if scc.len() < 2 && !self_loop {
             continue;
         }
-        let path = cycle(&g, &scc);
+        let path = crate::cycles::cycle_through(&g, &scc);
         let names: Vec<String> = path
             .iter()
             .map(|n| format!("`{}`", ir.addons[g[*n]].name))
@@ -59,35 +59,6 @@ fn cycles(ir: &Ir, sink: &mut Sink) {
             }
         }
         sink.push(d);
-    }
-}
-
-/// A cycle within a strongly connected component, back to its start.
-fn cycle(g: &DiGraph<usize, crate::span::Span>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
-    let start = *scc.iter().min().unwrap_or(&scc[0]);
-    let mut path = vec![start];
-    let mut seen = std::collections::HashSet::from([start]);
-    let mut cur = start;
-    loop {
-        let next = g
-            .neighbors(cur)
-            .filter(|n| scc.contains(n))
-            .min_by_key(|n| (*n != start, n.index()));
-        match next {
-            Some(n) if n == start || seen.contains(&n) => {
-                path.push(n);
-                return path;
-            }
-            Some(n) => {
-                seen.insert(n);
-                path.push(n);
-                cur = n;
-            }
-            None => {
-                path.push(start);
-                return path;
-            }
-        }
     }
 }
 

@@ -2,17 +2,17 @@
 
 use super::{CheckArgs, Deny, Format, FAILURE, INPUT_ERRORS, OK};
 use crate::diag::render;
-use crate::lower::Options;
 
 pub fn run(args: &CheckArgs) -> i32 {
-    if let Err(code) = super::require_file(&args.file) {
-        return code;
-    }
-    let opts = Options {
-        profile: args.profile.clone(),
-        allow_outside: args.allow_outside,
+    let c = match super::compile_file(
+        &args.file,
+        &args.profile,
+        args.allow_outside,
+        args.deny == Some(Deny::Warnings),
+    ) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let c = crate::compile(&args.file, &opts, args.deny == Some(Deny::Warnings));
     let out = match args.format {
         Format::Human => {
             let color = args.color.enabled();

@@ -2,17 +2,12 @@
 
 use super::{GraphArgs, GraphFormat, GraphView, FAILURE, INPUT_ERRORS, OK};
 use crate::diag::render;
-use crate::lower::Options;
 
 pub fn run(args: &GraphArgs) -> i32 {
-    if let Err(code) = super::require_file(&args.file) {
-        return code;
-    }
-    let opts = Options {
-        profile: args.profile.clone(),
-        allow_outside: args.allow_outside,
+    let c = match super::compile_file(&args.file, &args.profile, args.allow_outside, false) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let c = crate::compile(&args.file, &opts, false);
     let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
         eprint!(
             "{}",

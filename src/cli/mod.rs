@@ -230,3 +230,19 @@ fn require_file(path: &std::path::Path) -> Result<(), i32> {
     eprintln!("error: cannot read `{}`: no such file", path.display());
     Err(FAILURE)
 }
+
+/// The common start of `check`, `build` and `graph`: the file must exist,
+/// then compile it with the profile, `--allow-outside` and `--deny warnings`.
+fn compile_file(
+    file: &std::path::Path,
+    profile: &Option<String>,
+    allow_outside: bool,
+    deny: bool,
+) -> Result<crate::Compilation, i32> {
+    require_file(file)?;
+    let opts = crate::lower::Options {
+        profile: profile.clone(),
+        allow_outside,
+    };
+    Ok(crate::compile(file, &opts, deny))
+}

@@ -231,7 +231,7 @@ impl<'a> Loader<'a> {
             if scc.len() < 2 && !self_loop {
                 continue;
             }
-            let path = cycle_path(&self.graph, &scc);
+            let path = crate::cycles::cycle_through(&self.graph, &scc);
             let names: Vec<String> = path
                 .iter()
                 .map(|f| format!("`{}`", self.sources.get(FileId(*f)).name))
@@ -264,35 +264,6 @@ impl<'a> Loader<'a> {
             self.diags.extend(diags);
             self.parsed.stdlib.push(ast);
             self.parsed.paths.push(None);
-        }
-    }
-}
-
-/// A cycle through the component, starting and ending at its first file.
-fn cycle_path(g: &DiGraphMap<u32, Span>, scc: &[u32]) -> Vec<u32> {
-    let start = *scc.iter().min().unwrap_or(&0);
-    let mut path = vec![start];
-    let mut seen = std::collections::HashSet::new();
-    let mut cur = start;
-    loop {
-        let next = g
-            .neighbors(cur)
-            .filter(|n| scc.contains(n))
-            .find(|n| *n == start || !seen.contains(n));
-        match next {
-            Some(n) if n == start => {
-                path.push(n);
-                return path;
-            }
-            Some(n) => {
-                seen.insert(n);
-                path.push(n);
-                cur = n;
-            }
-            None => {
-                path.push(start);
-                return path;
-            }
         }
     }
 }

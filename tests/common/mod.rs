@@ -116,3 +116,33 @@ pub fn build_into(stack: &Path, dir: &Path) -> stackc::backend::Output {
 pub fn judges() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/judges/tools")
 }
+
+/// The crate root (tests run from anywhere; paths in snapshots are relative to it).
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `examples/*.stack`, as paths relative to the crate root, with the
+/// working directory set there.
+pub fn examples() -> Vec<PathBuf> {
+    std::env::set_current_dir(root()).unwrap();
+    let files: Vec<PathBuf> = stack_files(&root().join("examples"))
+        .iter()
+        .map(|p| PathBuf::from(rel(p)))
+        .collect();
+    assert!(files.len() >= 5, "one example per seed design");
+    files
+}
+
+/// insta settings for snapshots under `snapshots/<dir>`, named by the test
+/// (no module prefix, no expression), bound to `input` when given.
+pub fn snapshots(dir: &str, input: Option<&Path>) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots").join(dir));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    if let Some(p) = input {
+        settings.set_input_file(p);
+    }
+    settings
+}
