@@ -294,6 +294,13 @@ pub fn mermaid(g: &Picture) -> String {
 pub fn svg(g: &Picture, title: &str) -> Result<String, String> {
     use layout::backends::svg::SVGWriter;
     use layout::gv::{DotParser, GraphBuilder};
+    if g.node_count() == 0 {
+        // layout-rs cannot lay out an empty graph; say so in the picture.
+        return Ok(format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"320\" height=\"40\"><text x=\"10\" y=\"25\">{}: nothing to draw</text></svg>\n",
+            title.replace('&', "&amp;").replace('<', "&lt;")
+        ));
+    }
     let text = dot(g, title, true);
     let mut parser = DotParser::new(&text);
     let ast = parser

@@ -3,7 +3,6 @@
 
 mod common;
 
-
 use common::root;
 
 #[test]
@@ -146,4 +145,26 @@ fn build_reports_what_it_wrote_as_json() {
         .unwrap()
         .iter()
         .any(|f| f["path"] == "ansible/site.yml"));
+}
+
+#[test]
+fn an_empty_stack_draws_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = dir.path().join("empty.stack");
+    std::fs::write(&stack, "").unwrap();
+    for view in ["topology", "order"] {
+        for format in ["dot", "mermaid", "svg"] {
+            let out = common::stackc()
+                .arg("graph")
+                .arg(&stack)
+                .args(["--view", view, "--format", format])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success() && out.stderr.is_empty(),
+                "{view} {format}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
 }

@@ -29,7 +29,12 @@ pub fn run(args: &GraphArgs) -> i32 {
         GraphFormat::Dot => crate::graph::dot(&picture, &title, false),
         GraphFormat::Mermaid => crate::graph::mermaid(&picture),
         GraphFormat::Svg => {
-            match std::panic::catch_unwind(|| crate::graph::svg(&picture, &title)) {
+            // A panic inside the layout library is reported, not printed as a crash.
+            let hook = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let laid_out = std::panic::catch_unwind(|| crate::graph::svg(&picture, &title));
+            std::panic::set_hook(hook);
+            match laid_out {
                 Ok(Ok(svg)) => svg,
                 Ok(Err(e)) => {
                     eprintln!("error: {e}");
