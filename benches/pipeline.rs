@@ -1,11 +1,46 @@
-//! Per-stage timings of the whole pipeline on generated N-node stacks
-//! (`scripts/gen_stack.py`): parse, lower, check. Run with
-//! `cargo bench --bench pipeline` (add sizes as arguments: `-- 1000 50000`).
-//! Peak memory of the whole process is measured separately with
-//! `/usr/bin/time -v target/release/stackc check FILE` (see the book).
+//! Per-stage time and peak memory of the whole pipeline on generated N-node
+//! stacks (`scripts/gen_stack.py`): parse, lower, check, each backend, write.
+//! Run with `cargo bench --bench pipeline` (sizes as arguments: `-- 1000 50000`).
+//!
+//! Time is the best of several runs. Memory is measured by a counting global
+//! allocator: for each stage, the highest number of heap bytes live at once
+//! while the stage ran, above what was live when it started. Whole-process
+//! figures (time and peak RSS) come from `scripts/bench.sh`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+        PEAK.fetch_max(live, Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        if new > l.size() {
+            let live = LIVE.fetch_add(new - l.size(), Relaxed) + new - l.size();
+            PEAK.fetch_max(live, Relaxed);
+        } else {
+            LIVE.fetch_sub(l.size() - new, Relaxed);
+        }
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 fn generate(n: usize) -> PathBuf {
     let path = std::env::temp_dir().join(format!("stackc-bench-{n}.stack"));
@@ -18,17 +53,43 @@ fn generate(n: usize) -> PathBuf {
     path
 }
 
-fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+/// One stage's best time and its peak extra heap.
+struct Stage {
+    time: Duration,
+    peak: usize,
+}
+
+/// Run `f` `runs` times; keep the best time, the peak heap of the first run
+/// and the last result.
+fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> (Stage, T) {
     let mut best = Duration::MAX;
+    let mut peak = 0;
     let mut last = None;
-    for _ in 0..runs {
+    for i in 0..runs {
+        drop(last.take());
+        let base = LIVE.load(Relaxed);
+        PEAK.store(base, Relaxed);
         let t = Instant::now();
         let v = f();
         best = best.min(t.elapsed());
+        if i == 0 {
+            peak = PEAK.load(Relaxed) - base;
+        }
         last = Some(v);
     }
-    (best, last.expect("at least one run"))
+    let last = last.expect("at least one run");
+    (Stage { time: best, peak }, last)
 }
+
+const STAGES: [&str; 7] = [
+    "parse",
+    "lower",
+    "check",
+    "terraform",
+    "ansible",
+    "write",
+    "total",
+];
 
 fn main() {
     let sizes: Vec<usize> = std::env::args()
@@ -40,33 +101,55 @@ fn main() {
     } else {
         sizes
     };
-    println!(
-        "{:>8} {:>10} {:>10} {:>10} {:>10} {:>6}",
-        "nodes", "parse", "lower", "check", "total", "finds"
-    );
+    print!("{:>7}", "nodes");
+    for s in STAGES {
+        print!(" {s:>17}");
+    }
+    println!();
+    let out_root = tempfile::tempdir().expect("a temporary directory");
     for n in sizes {
         let path = generate(n);
         let runs = if n >= 10_000 { 3 } else { 10 };
-        let (parse, (sources, parsed)) = best_of(runs, || {
+        let (parse, (sources, parsed)) = measure(runs, || {
             let mut sources = stackc::source::SourceMap::new();
             let (parsed, _) = stackc::parse(&path, &mut sources);
             (sources, parsed)
         });
-        let (lower, (ir, _)) = best_of(runs, || stackc::lower(&parsed, &Default::default()));
-        let (check, sink) = best_of(runs, || {
+        let (lower, (ir, _)) = measure(runs, || stackc::lower(&parsed, &Default::default()));
+        let (check, sink) = measure(runs, || {
             let mut sink = stackc::diag::Sink::new();
             stackc::check(&ir, &mut sink);
             sink
         });
-        drop(sources);
-        let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1e3);
-        println!(
-            "{n:>8} {:>10} {:>10} {:>10} {:>10} {:>6}",
-            ms(parse),
-            ms(lower),
-            ms(check),
-            ms(parse + lower + check),
-            sink.len()
-        );
+        assert!(!sink.has_errors(), "the generated stack checks clean");
+        let (terraform, tf) = measure(runs, || {
+            stackc::backend::terraform::emit_counted(&ir, &sources).expect("terraform emits")
+        });
+        let (ansible, files) = measure(runs, || stackc::emit_ansible(&ir));
+        let mut output = stackc::backend::Output::default();
+        output.files.insert("terraform/main.tf.json".into(), tf.0);
+        for (p, text) in files {
+            output.files.insert(format!("ansible/{p}"), text);
+        }
+        let target = out_root.path().join(format!("out{n}"));
+        let (write, ()) = measure(runs, || {
+            stackc::backend::write::write_atomic(&target, &output).expect("write")
+        });
+        let stages = [&parse, &lower, &check, &terraform, &ansible, &write];
+        let total = Stage {
+            time: stages.iter().map(|s| s.time).sum(),
+            peak: stages.iter().map(|s| s.peak).max().unwrap_or(0),
+        };
+        print!("{n:>7}");
+        for s in stages.into_iter().chain([&total]) {
+            let cell = format!(
+                "{:.1}ms {:.1}MB",
+                s.time.as_secs_f64() * 1e3,
+                s.peak as f64 / 1e6
+            );
+            print!(" {cell:>17}");
+        }
+        println!();
     }
+    println!("(time: best of 10 runs, 3 at N >= 10,000; MB: peak heap allocated by the stage)");
 }

@@ -3,6 +3,7 @@
 
 pub mod ansible;
 pub mod escape;
+pub mod json;
 pub mod terraform;
 pub mod write;
 

@@ -10,6 +10,7 @@ mod proxmox;
 mod zerotier;
 
 use super::escape::{tf, tf_ident};
+use super::json::Json;
 use crate::diag::{codes, Diagnostic};
 use crate::ir::{Credential, Ir, StateBackend};
 use crate::source::SourceMap;
@@ -47,7 +48,6 @@ pub fn emit_counted(
     proxmox::emit(&mut tf);
     cloudflare::emit(&mut tf);
     zerotier::emit(&mut tf);
-    tf.node_outputs();
     if !tf.diags.is_empty() {
         return Err(tf.diags);
     }
@@ -57,10 +57,21 @@ pub fn emit_counted(
             .entry(ty.split('_').next().unwrap_or(ty).to_string())
             .or_default() += items.len();
     }
-    let doc = tf.document();
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
+    let text = tf.document();
     Ok((text, counts))
+}
+
+/// A resource's body. Small ones are built as JSON values; a VM, of which a
+/// fleet has thousands, is written straight from the IR.
+enum Body<'a> {
+    Json(Map<String, Value>),
+    Vm(proxmox::VmRef<'a>),
+}
+
+struct Resource<'a> {
+    /// The stack construct it came from, written as its `"//"` key.
+    span: Span,
+    body: Body<'a>,
 }
 
 /// The document under construction.
@@ -68,7 +79,7 @@ pub struct Tf<'a> {
     pub ir: &'a Ir,
     sources: &'a SourceMap,
     /// type → name → body
-    resources: BTreeMap<String, Map<String, Value>>,
+    resources: BTreeMap<String, BTreeMap<String, Resource<'a>>>,
     variables: Map<String, Value>,
     /// provider name → its configuration (one object, or an array of aliases)
     providers: BTreeMap<String, Value>,
@@ -78,7 +89,7 @@ pub struct Tf<'a> {
     diags: Vec<Diagnostic>,
 }
 
-impl Tf<'_> {
+impl<'a> Tf<'a> {
     /// `"file.stack:12"` for a span.
     pub fn trace(&self, span: Span) -> String {
         let file = self.sources.get(span.file);
@@ -93,8 +104,12 @@ impl Tf<'_> {
         ty: &str,
         name: &str,
         span: Span,
-        mut body: Map<String, Value>,
+        body: Map<String, Value>,
     ) -> String {
+        self.add(ty, name, span, Body::Json(body))
+    }
+
+    fn add(&mut self, ty: &str, name: &str, span: Span, body: Body<'a>) -> String {
         let id = tf_ident(name);
         let address = format!("{ty}.{id}");
         if let Some(first) = self.used.get(&address) {
@@ -113,14 +128,10 @@ impl Tf<'_> {
             return id;
         }
         self.used.insert(address, span);
-        body.insert(
-            "//".into(),
-            Value::String(format!("from {}", self.trace(span))),
-        );
         self.resources
             .entry(ty.to_string())
             .or_default()
-            .insert(id.clone(), Value::Object(body));
+            .insert(id.clone(), Resource { span, body });
         id
     }
 
@@ -175,71 +186,151 @@ impl Tf<'_> {
         self.resources.keys().any(|t| t.starts_with(prefix))
     }
 
-    /// One output, `nodes`: each node's address, hostname and (for VMs) VMID.
-    fn node_outputs(&mut self) {
-        let mut nodes = Map::new();
-        for n in &self.ir.nodes {
-            let mut o = Map::new();
-            o.insert("ip".into(), Value::String(n.ip.value.to_string()));
-            o.insert("hostname".into(), Value::String(tf(&n.hostname.value)));
+    /// The `nodes` output: each node's address, hostname and (for VMs)
+    /// VMID, by Terraform-escaped name (sorted; a later node of the same
+    /// name wins, as in a map).
+    fn write_nodes_output(&self, j: &mut Json) {
+        let mut nodes: Vec<(String, &crate::ir::Node)> =
+            self.ir.nodes.iter().map(|n| (tf(&n.name), n)).collect();
+        nodes.reverse();
+        nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        nodes.dedup_by(|later, earlier| later.0 == earlier.0);
+        j.begin_object();
+        j.str_member(
+            "description",
+            "Every node of the stack: address, hostname and Proxmox VMID",
+        );
+        j.key("value");
+        j.begin_object();
+        for (name, n) in nodes {
+            j.key(&name);
+            j.begin_object();
+            j.key("hostname");
+            j.tf_string(&n.hostname.value);
+            j.key("ip");
+            j.raw_fmt(format_args!("{}", n.ip.value));
             if let Some(vm) = &n.vm {
-                o.insert("vm_id".into(), json!(vm.id.value));
+                j.key("vm_id");
+                j.u64(vm.id.value);
             }
-            nodes.insert(tf(&n.name), Value::Object(o));
+            j.end_object();
         }
-        if !nodes.is_empty() {
-            self.outputs.insert("nodes".into(), json!({ "description": "Every node of the stack: address, hostname and Proxmox VMID", "value": nodes }));
-        }
+        j.end_object();
+        j.end_object();
     }
 
-    fn document(self) -> Value {
-        let mut required = Map::new();
-        for (name, source, version) in PROVIDERS {
-            if self.has_resources(&format!("{name}_")) {
-                required.insert(
-                    name.to_string(),
-                    json!({ "source": source, "version": version }),
-                );
-            }
-        }
-        let mut terraform = Map::new();
-        terraform.insert("backend".into(), backend(self.ir));
-        if !required.is_empty() {
-            terraform.insert("required_providers".into(), Value::Object(required));
-        }
-        let mut doc = Map::new();
-        doc.insert(
-            "//".into(),
-            Value::String("Generated by stackc. Edit the .stack source, not this file.".into()),
+    /// The whole document, written in sorted key order.
+    fn document(self) -> String {
+        let vms = self.ir.nodes.iter().filter(|n| n.vm.is_some()).count();
+        let mut j = Json::with_capacity(16 * 1024 + vms * 2400);
+        j.begin_object();
+        j.str_member(
+            "//",
+            "Generated by stackc. Edit the .stack source, not this file.",
         );
-        doc.insert("terraform".into(), Value::Object(terraform));
-        let providers: Map<String, Value> = self
+        self.write_outputs(&mut j);
+        let providers: Vec<(&String, &Value)> = self
             .providers
-            .into_iter()
-            .filter(|(name, _)| {
-                self.resources
-                    .keys()
-                    .any(|t| t.starts_with(&format!("{name}_")))
-            })
+            .iter()
+            .filter(|(name, _)| self.has_resources(&format!("{name}_")))
             .collect();
         if !providers.is_empty() {
-            doc.insert("provider".into(), Value::Object(providers));
-        }
-        if !self.variables.is_empty() {
-            doc.insert("variable".into(), Value::Object(self.variables));
+            j.key("provider");
+            j.begin_object();
+            for (name, config) in providers {
+                j.key(name);
+                j.value(config);
+            }
+            j.end_object();
         }
         if !self.resources.is_empty() {
-            let resources: Map<String, Value> = self
-                .resources
-                .into_iter()
-                .map(|(k, v)| (k, Value::Object(v)))
-                .collect();
-            doc.insert("resource".into(), Value::Object(resources));
+            j.key("resource");
+            self.write_resources(&mut j);
         }
-        if !self.outputs.is_empty() {
-            doc.insert("output".into(), Value::Object(self.outputs));
+        j.key("terraform");
+        j.begin_object();
+        j.key("backend");
+        j.value(&backend(self.ir));
+        let mut required: Vec<_> = PROVIDERS
+            .iter()
+            .filter(|(name, _, _)| self.has_resources(&format!("{name}_")))
+            .collect();
+        required.sort();
+        if !required.is_empty() {
+            j.key("required_providers");
+            j.begin_object();
+            for (name, source, version) in required {
+                j.key(name);
+                j.begin_object();
+                j.str_member("source", source);
+                j.str_member("version", version);
+                j.end_object();
+            }
+            j.end_object();
         }
-        Value::Object(doc)
+        j.end_object();
+        if !self.variables.is_empty() {
+            j.key("variable");
+            j.value(&Value::Object(self.variables));
+        }
+        j.end_object();
+        let mut text = j.finish();
+        text.push('\n');
+        text
+    }
+
+    /// `output`: the backends' outputs and `nodes`, merged in key order.
+    fn write_outputs(&self, j: &mut Json) {
+        let with_nodes = !self.ir.nodes.is_empty();
+        if self.outputs.is_empty() && !with_nodes {
+            return;
+        }
+        j.key("output");
+        j.begin_object();
+        let mut nodes_pending = with_nodes;
+        for (name, body) in &self.outputs {
+            if nodes_pending && name.as_str() >= "nodes" {
+                j.key("nodes");
+                self.write_nodes_output(j);
+                nodes_pending = false;
+                if name == "nodes" {
+                    continue;
+                }
+            }
+            j.key(name);
+            j.value(body);
+        }
+        if nodes_pending {
+            j.key("nodes");
+            self.write_nodes_output(j);
+        }
+        j.end_object();
+    }
+
+    fn write_resources(&self, j: &mut Json) {
+        j.begin_object();
+        for (ty, items) in &self.resources {
+            j.key(ty);
+            j.begin_object();
+            for (id, r) in items {
+                j.key(id);
+                j.begin_object();
+                j.key("//");
+                j.string(&format!("from {}", self.trace(r.span)));
+                match &r.body {
+                    Body::Json(map) => {
+                        for (k, v) in map {
+                            j.key(k);
+                            j.value(v);
+                        }
+                    }
+                    Body::Vm(vm) => vm.write_members(self.ir, j),
+                }
+                j.end_object();
+            }
+            j.end_object();
+        }
+        j.end_object();
     }
 }
 

@@ -4,7 +4,8 @@
 
 use super::Tf;
 use crate::backend::escape::{tf, tf_ident};
-use crate::ir::value::{Cidr, Size};
+use crate::backend::json::Json;
+use crate::ir::value::Size;
 use crate::ir::{Arch, DatastoreContent, Hypervisor, HypervisorId, Ir, Node, Role, Vm};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -55,8 +56,19 @@ pub fn emit(t: &mut Tf) {
                 id
             }
         };
-        let body = vm_body(ir, n, vm, hv, &file, aliases.get(&vm.host.value));
-        t.resource("proxmox_virtual_environment_vm", &n.name, n.span, body);
+        let body = VmRef {
+            node: n,
+            vm,
+            hv,
+            file,
+            provider: aliases.get(&vm.host.value).cloned(),
+        };
+        t.add(
+            "proxmox_virtual_environment_vm",
+            &n.name,
+            n.span,
+            super::Body::Vm(body),
+        );
     }
 }
 
@@ -150,164 +162,221 @@ fn ceil_div(x: u64, unit: u64) -> u64 {
     x.div_ceil(unit)
 }
 
-fn vm_body(
-    ir: &Ir,
-    n: &Node,
-    vm: &Vm,
-    hv: &Hypervisor,
-    file: &str,
-    provider: Option<&String>,
-) -> Map<String, Value> {
-    let net = ir.network(n.network.value);
-    let arm = n.arch.value == Arch::Arm64;
-    let mut tags: Vec<String> = vec!["stackc".into()];
-    tags.extend(n.roles.value.iter().map(|r| r.word().replace('_', "-")));
-    if n.has(Role::ControlPlane) || n.has(Role::Worker) {
-        tags.push("k8s".into());
-    }
-    let mut b = Map::new();
-    b.insert("name".into(), Value::String(tf(&n.hostname.value)));
-    b.insert(
-        "description".into(),
-        Value::String(tf(&format!(
-            "{} ({}), managed by stackc",
-            n.name,
-            n.roles
-                .value
-                .iter()
-                .map(|r| r.word())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    );
-    b.insert("node_name".into(), Value::String(tf(&hv.node_name)));
-    b.insert("vm_id".into(), json!(vm.id.value));
-    b.insert("tags".into(), json!(tags));
-    b.insert("on_boot".into(), json!(true));
-    b.insert("started".into(), json!(true));
-    b.insert("stop_on_destroy".into(), json!(true));
-    b.insert("agent".into(), json!({ "enabled": true }));
-    b.insert("operating_system".into(), json!({ "type": "l26" }));
-    b.insert(
-        "cpu".into(),
+/// A VM resource, written from the IR when the document is (a fleet has
+/// thousands; see [`crate::backend::json`]).
+pub(super) struct VmRef<'a> {
+    node: &'a Node,
+    vm: &'a Vm,
+    hv: &'a Hypervisor,
+    /// The `proxmox_download_file` resource of its image.
+    file: String,
+    provider: Option<String>,
+}
+
+impl VmRef<'_> {
+    /// The body's members after `"//"`, in sorted key order.
+    pub(super) fn write_members(&self, ir: &Ir, j: &mut Json) {
+        let (n, vm) = (self.node, self.vm);
+        let arm = n.arch.value == Arch::Arm64;
+        j.key("agent");
+        object(j, |j| j.key("enabled"), |j| j.bool(true));
         if arm {
-            json!({ "cores": vm.cpu.value, "type": "host", "architecture": "aarch64" })
-        } else {
-            json!({ "cores": vm.cpu.value, "type": "x86-64-v2-AES" })
-        },
-    );
-    b.insert(
-        "memory".into(),
-        json!({ "dedicated": ceil_div(vm.memory.value.bytes(), Size::MIB) }),
-    );
-    b.insert("scsi_hardware".into(), json!("virtio-scsi-single"));
-    b.insert(
-        "disk".into(),
-        json!([{
-            "datastore_id": tf(&vm.datastore.value),
-            "import_from": format!("${{proxmox_download_file.{file}.id}}"),
-            "interface": "scsi0",
-            "size": ceil_div(vm.disk.value.bytes(), Size::GIB),
-            "iothread": true,
-            "discard": "on",
-        }]),
-    );
-    b.insert(
-        "network_device".into(),
-        json!([network_device(
-            net.bridge.as_str(),
-            net.vlan.as_ref().map(|v| v.value)
-        )]),
-    );
-    b.insert(
-        "initialization".into(),
-        initialization(
-            ir,
-            n,
-            vm,
-            net.cidr.value,
-            net.gateway.as_ref().map(|g| g.value),
-            &net.dns,
-        ),
-    );
-    // A serial console: `qm terminal` and the web console work before the network does.
-    b.insert("serial_device".into(), json!([{ "device": "socket" }]));
-    b.insert("vga".into(), json!({ "type": "serial0" }));
-    if arm {
-        b.insert("bios".into(), json!("ovmf"));
-        b.insert(
-            "efi_disk".into(),
-            json!({ "datastore_id": tf(&vm.datastore.value), "type": "4m" }),
-        );
+            j.str_member("bios", "ovmf");
+        }
+        j.key("cpu");
+        j.begin_object();
+        if arm {
+            j.str_member("architecture", "aarch64");
+        }
+        j.key("cores");
+        j.u64(vm.cpu.value);
+        j.str_member("type", if arm { "host" } else { "x86-64-v2-AES" });
+        j.end_object();
+        j.key("description");
+        j.tf_string(&self.description());
+        self.write_disk(j);
+        if arm {
+            j.key("efi_disk");
+            j.begin_object();
+            j.key("datastore_id");
+            j.tf_string(&vm.datastore.value);
+            j.str_member("type", "4m");
+            j.end_object();
+        }
+        j.key("initialization");
+        initialization(j, ir, n, vm);
+        j.key("memory");
+        j.begin_object();
+        j.key("dedicated");
+        j.u64(ceil_div(vm.memory.value.bytes(), Size::MIB));
+        j.end_object();
+        j.key("name");
+        j.tf_string(&n.hostname.value);
+        let net = ir.network(n.network.value);
+        j.key("network_device");
+        network_device(j, &net.bridge, net.vlan.as_ref().map(|v| v.value));
+        j.key("node_name");
+        j.tf_string(&self.hv.node_name);
+        j.key("on_boot");
+        j.bool(true);
+        j.key("operating_system");
+        object(j, |j| j.key("type"), |j| j.string("l26"));
+        if let Some(p) = &self.provider {
+            j.str_member("provider", p);
+        }
+        j.str_member("scsi_hardware", "virtio-scsi-single");
+        // A serial console: `qm terminal` and the web console work before the network does.
+        j.key("serial_device");
+        j.begin_array();
+        j.item();
+        object(j, |j| j.key("device"), |j| j.string("socket"));
+        j.end_array();
+        j.key("started");
+        j.bool(true);
+        j.key("stop_on_destroy");
+        j.bool(true);
+        j.key("tags");
+        self.write_tags(j);
+        j.key("vga");
+        object(j, |j| j.key("type"), |j| j.string("serial0"));
+        j.key("vm_id");
+        j.u64(vm.id.value);
     }
-    if let Some(p) = provider {
-        b.insert("provider".into(), Value::String(p.clone()));
+
+    fn description(&self) -> String {
+        let n = self.node;
+        let roles: Vec<&str> = n.roles.value.iter().map(|r| r.word()).collect();
+        format!("{} ({}), managed by stackc", n.name, roles.join(", "))
     }
-    b
+
+    fn write_disk(&self, j: &mut Json) {
+        let vm = self.vm;
+        j.key("disk");
+        j.begin_array();
+        j.item();
+        j.begin_object();
+        j.key("datastore_id");
+        j.tf_string(&vm.datastore.value);
+        j.str_member("discard", "on");
+        j.key("import_from");
+        j.string(&format!("${{proxmox_download_file.{}.id}}", self.file));
+        j.str_member("interface", "scsi0");
+        j.key("iothread");
+        j.bool(true);
+        j.key("size");
+        j.u64(ceil_div(vm.disk.value.bytes(), Size::GIB));
+        j.end_object();
+        j.end_array();
+    }
+
+    fn write_tags(&self, j: &mut Json) {
+        let n = self.node;
+        j.begin_array();
+        j.item();
+        j.string("stackc");
+        for r in &n.roles.value {
+            j.item();
+            j.string(&r.word().replace('_', "-"));
+        }
+        if n.has(Role::ControlPlane) || n.has(Role::Worker) {
+            j.item();
+            j.string("k8s");
+        }
+        j.end_array();
+    }
+}
+
+/// `{ key: value }` with one member.
+fn object(j: &mut Json, key: impl FnOnce(&mut Json), value: impl FnOnce(&mut Json)) {
+    j.begin_object();
+    key(j);
+    value(j);
+    j.end_object();
 }
 
 /// The provider reads `network_device` as a list of objects with every key
 /// present (`null` where unused).
-fn network_device(bridge: &str, vlan: Option<u64>) -> Value {
-    json!({
-        "bridge": tf(bridge),
-        "vlan_id": vlan,
-        "model": "virtio",
-        "disconnected": null,
-        "enabled": null,
-        "firewall": null,
-        "mac_address": null,
-        "mtu": null,
-        "queues": null,
-        "rate_limit": null,
-        "trunks": null,
-    })
+fn network_device(j: &mut Json, bridge: &str, vlan: Option<u64>) {
+    j.begin_array();
+    j.item();
+    j.begin_object();
+    j.key("bridge");
+    j.tf_string(bridge);
+    for k in ["disconnected", "enabled", "firewall", "mac_address"] {
+        j.key(k);
+        j.null();
+    }
+    j.str_member("model", "virtio");
+    for k in ["mtu", "queues", "rate_limit", "trunks"] {
+        j.key(k);
+        j.null();
+    }
+    j.key("vlan_id");
+    match vlan {
+        Some(v) => j.u64(v),
+        None => j.null(),
+    }
+    j.end_object();
+    j.end_array();
 }
 
-fn initialization(
-    ir: &Ir,
-    n: &Node,
-    vm: &Vm,
-    cidr: Cidr,
-    gateway: Option<std::net::IpAddr>,
-    dns: &[crate::span::Spanned<std::net::IpAddr>],
-) -> Value {
-    let family = if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" };
-    let mut ip = Map::new();
-    ip.insert(
-        "address".into(),
-        Value::String(format!("{}/{}", n.ip.value, cidr.prefix_len())),
-    );
-    if let Some(g) = gateway {
-        ip.insert("gateway".into(), Value::String(g.to_string()));
+/// Cloud-init: address, DNS and the admin account.
+fn initialization(j: &mut Json, ir: &Ir, n: &Node, vm: &Vm) {
+    let net = ir.network(n.network.value);
+    j.begin_object();
+    j.key("datastore_id");
+    j.tf_string(&vm.datastore.value);
+    let domain = ir.site.domain.as_deref();
+    if !net.dns.is_empty() || domain.is_some() {
+        j.key("dns");
+        j.begin_object();
+        if let Some(d) = domain {
+            j.key("domain");
+            j.tf_string(d);
+        }
+        if !net.dns.is_empty() {
+            j.key("servers");
+            j.begin_array();
+            for s in &net.dns {
+                j.item();
+                j.raw_fmt(format_args!("{}", s.value));
+            }
+            j.end_array();
+        }
+        j.end_object();
     }
-    let mut init = Map::new();
-    init.insert(
-        "datastore_id".into(),
-        Value::String(tf(&vm.datastore.value)),
-    );
-    init.insert("ip_config".into(), json!([{ family: ip }]));
-    let mut d = Map::new();
-    if !dns.is_empty() {
-        d.insert(
-            "servers".into(),
-            json!(dns.iter().map(|s| s.value.to_string()).collect::<Vec<_>>()),
-        );
+    j.key("ip_config");
+    j.begin_array();
+    j.item();
+    j.begin_object();
+    j.key(if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" });
+    j.begin_object();
+    j.key("address");
+    j.raw_fmt(format_args!(
+        "{}/{}",
+        n.ip.value,
+        net.cidr.value.prefix_len()
+    ));
+    if let Some(g) = &net.gateway {
+        j.key("gateway");
+        j.raw_fmt(format_args!("{}", g.value));
     }
-    if let Some(domain) = &ir.site.domain {
-        d.insert("domain".into(), Value::String(tf(domain)));
-    }
-    if !d.is_empty() {
-        init.insert("dns".into(), Value::Object(d));
-    }
-    let mut user = Map::new();
-    user.insert("username".into(), Value::String(tf(&ir.site.admin_user)));
+    j.end_object();
+    j.end_object();
+    j.end_array();
+    j.key("user_account");
+    j.begin_object();
     if !ir.site.ssh_keys.is_empty() {
-        user.insert(
-            "keys".into(),
-            json!(ir.site.ssh_keys.iter().map(|k| tf(k)).collect::<Vec<_>>()),
-        );
+        j.key("keys");
+        j.begin_array();
+        for k in &ir.site.ssh_keys {
+            j.item();
+            j.tf_string(k);
+        }
+        j.end_array();
     }
-    init.insert("user_account".into(), Value::Object(user));
-    Value::Object(init)
+    j.key("username");
+    j.tf_string(&ir.site.admin_user);
+    j.end_object();
+    j.end_object();
 }
