@@ -147,7 +147,7 @@ pub fn topology(ir: &Ir) -> Picture {
 
 /// The plays of `site.yml` in order, with the dependency edges.
 pub fn order(ir: &Ir) -> Picture {
-    let deps = order_graph(ir);
+    let deps = order_graph(ir, &crate::backend::ansible::inventory::groups(ir));
     let mut g = Picture::new();
     let mut idx = HashMap::new();
     for (i, p) in play_order(&deps).into_iter().enumerate() {

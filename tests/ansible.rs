@@ -224,9 +224,11 @@ fn site_follows_the_dependency_graph() {
         false,
     );
     let ir = c.ir.unwrap();
-    let order = stackc::backend::ansible::site::play_order(
-        &stackc::backend::ansible::site::order_graph(&ir),
-    );
+    let order =
+        stackc::backend::ansible::site::play_order(&stackc::backend::ansible::site::order_graph(
+            &ir,
+            &stackc::backend::ansible::inventory::groups(&ir),
+        ));
     let pos =
         |p: &stackc::backend::ansible::site::Phase| order.iter().position(|x| x == p).unwrap();
     use stackc::backend::ansible::site::Phase::*;

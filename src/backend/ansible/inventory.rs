@@ -4,7 +4,7 @@
 
 use super::yaml::Y;
 use crate::ir::{Arch, Family, Ir, Role, StorageBackend, TunnelKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Ansible group names: identifiers, so `-` and `.` become `_`.
 pub fn group_name(s: &str) -> String {
@@ -37,49 +37,52 @@ pub fn role_group(r: Role) -> &'static str {
     }
 }
 
-/// Group → member node names, in stack order.
-pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
-    let mut g: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    // (group, node) pairs already added: membership is set-like, order is stack order.
-    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
-    let mut add = |group: String, node: &str| {
-        if seen.insert((group.clone(), node.to_string())) {
-            g.entry(group).or_default().push(node.to_string());
+/// Group → member node names, in stack order. Computed once per build
+/// and shared by the inventory, the play order and the build summary.
+pub type Groups<'a> = BTreeMap<String, Vec<&'a str>>;
+
+/// Every inventory group and its members (set-like, in stack order).
+pub fn groups(ir: &Ir) -> Groups<'_> {
+    // Members as node indices first: a membership test is then a set of
+    // integers, not of (group, name) string pairs.
+    let mut g: BTreeMap<String, (Vec<usize>, HashSet<usize>)> = BTreeMap::new();
+    let mut add = |group: &str, node: usize| {
+        let entry = match g.get_mut(group) {
+            Some(e) => e,
+            None => g.entry(group.to_string()).or_default(),
+        };
+        if entry.1.insert(node) {
+            entry.0.push(node);
         }
     };
-    for n in &ir.nodes {
+    for (i, n) in ir.nodes.iter().enumerate() {
         for r in &n.roles.value {
-            add(role_group(*r).to_string(), &n.name);
+            add(role_group(*r), i);
         }
-        add(
-            format!(
-                "arch_{}",
-                if n.arch.value == Arch::Arm64 {
-                    "arm64"
-                } else {
-                    "amd64"
-                }
-            ),
-            &n.name,
-        );
-        let family = match ir.image(n.os.value).family {
-            Family::Debian => "debian",
-            Family::Redhat => "redhat",
-            Family::Suse => "suse",
+        let arch = if n.arch.value == Arch::Arm64 {
+            "arch_arm64"
+        } else {
+            "arch_amd64"
         };
-        add(format!("family_{family}"), &n.name);
+        add(arch, i);
+        let family = match ir.image(n.os.value).family {
+            Family::Debian => "family_debian",
+            Family::Redhat => "family_redhat",
+            Family::Suse => "family_suse",
+        };
+        add(family, i);
         if n.power.is_some() {
-            add("power".into(), &n.name);
+            add("power", i);
         }
     }
     if kubespray(ir) {
         // Kubespray's own group names, beside stackc's.
-        for n in &ir.nodes {
+        for (i, n) in ir.nodes.iter().enumerate() {
             if n.has(Role::ControlPlane) {
-                add("kube_control_plane".into(), &n.name);
+                add("kube_control_plane", i);
             }
             if n.has(Role::Worker) {
-                add("kube_node".into(), &n.name);
+                add("kube_node", i);
             }
         }
     }
@@ -89,11 +92,9 @@ pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
         } else {
             &t.members
         };
+        let group = format!("tunnel_{}", group_name(&t.name));
         for id in members {
-            add(
-                format!("tunnel_{}", group_name(&t.name)),
-                &ir.node(*id).name,
-            );
+            add(&group, id.0 as usize);
         }
     }
     for s in ir
@@ -103,22 +104,25 @@ pub fn groups(ir: &Ir) -> BTreeMap<String, Vec<String>> {
     {
         if let Some(server) = s.server.as_ref().and_then(|x| x.value) {
             add(
-                format!("nfs_server_{}", group_name(&s.name)),
-                &ir.node(server).name,
+                &format!("nfs_server_{}", group_name(&s.name)),
+                server.0 as usize,
             );
-            for n in ir
-                .nodes
-                .iter()
-                .filter(|n| n.has(Role::ControlPlane) || n.has(Role::Worker))
-            {
-                add("nfs_clients".into(), &n.name);
+            for (i, n) in ir.nodes.iter().enumerate() {
+                if n.has(Role::ControlPlane) || n.has(Role::Worker) {
+                    add("nfs_clients", i);
+                }
             }
         }
     }
-    g
+    g.into_iter()
+        .map(|(name, (members, _))| {
+            let names = members.iter().map(|&i| ir.nodes[i].name.as_str()).collect();
+            (name, names)
+        })
+        .collect()
 }
 
-pub fn inventory(ir: &Ir) -> Y {
+pub fn inventory(ir: &Ir, gs: &Groups) -> Y {
     let mut hosts = Y::map();
     for n in &ir.nodes {
         let labels = Y::Map(
@@ -144,10 +148,9 @@ pub fn inventory(ir: &Ir) -> Y {
         };
         hosts.insert(&n.name, vars);
     }
-    let gs = groups(ir);
     let members = |g: &str| {
         gs.get(g)
-            .map(|m| Y::Map(m.iter().map(|h| (h.clone(), Y::Null)).collect()))
+            .map(|m| Y::Map(m.iter().map(|h| (h.to_string(), Y::Null)).collect()))
     };
     let mut children = Y::map();
     // k8s_cluster is the parent of every kubelet node's group.

@@ -21,7 +21,11 @@ pub static ROLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/stdlib/roles");
 /// Every file of `ansible/`, by path relative to it.
 pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    files.insert("inventory.yml".into(), document(&inventory::inventory(ir)));
+    let groups = inventory::groups(ir);
+    files.insert(
+        "inventory.yml".into(),
+        document(&inventory::inventory(ir, &groups)),
+    );
     files.insert("group_vars/all.yml".into(), document(&vars::group_vars(ir)));
     if let Some(k) = vars::kubespray_vars(ir) {
         files.insert("group_vars/k8s_cluster.yml".into(), document(&k));
@@ -29,7 +33,7 @@ pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
     for (host, v) in vars::host_vars(ir) {
         files.insert(format!("host_vars/{host}.yml"), document(&v));
     }
-    let (site, used) = site::site(ir);
+    let (site, used) = site::site(ir, &groups);
     files.insert("site.yml".into(), document(&site));
     files.insert("ansible.cfg".into(), ANSIBLE_CFG.into());
     if used.contains("power") {

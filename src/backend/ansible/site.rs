@@ -3,7 +3,7 @@
 //! configuration flow, never a hand-kept list. `stackc graph --view order`
 //! draws the same graph.
 
-use super::inventory::groups;
+use super::inventory::Groups;
 use super::yaml::Y;
 use crate::ir::{Distribution, Ir, TunnelKind};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -28,8 +28,7 @@ pub enum Phase {
 }
 
 /// The phases this stack needs and the edges between them.
-pub fn order_graph(ir: &Ir) -> DiGraph<Phase, ()> {
-    let gs = groups(ir);
+pub fn order_graph(ir: &Ir, gs: &Groups) -> DiGraph<Phase, ()> {
     let has = |g: &str| gs.get(g).is_some_and(|m| !m.is_empty());
     let mut g: DiGraph<Phase, ()> = DiGraph::new();
     let mut idx: BTreeMap<Phase, NodeIndex> = BTreeMap::new();
@@ -55,7 +54,7 @@ pub fn order_graph(ir: &Ir) -> DiGraph<Phase, ()> {
             if gs.get("control_plane").is_some_and(|m| m.len() > 1) {
                 chain.push(node(&mut g, Phase::JoinControlPlanes));
             }
-            if worker_only(&gs) {
+            if worker_only(gs) {
                 chain.push(node(&mut g, Phase::JoinWorkers));
             }
             chain.push(node(&mut g, Phase::Cni));
@@ -102,10 +101,10 @@ pub fn order_graph(ir: &Ir) -> DiGraph<Phase, ()> {
     g
 }
 
-fn worker_only(gs: &BTreeMap<String, Vec<String>>) -> bool {
-    let cps: BTreeSet<&String> = gs
+fn worker_only(gs: &Groups) -> bool {
+    let cps: BTreeSet<&str> = gs
         .get("control_plane")
-        .map(|m| m.iter().collect())
+        .map(|m| m.iter().copied().collect())
         .unwrap_or_default();
     gs.get("workers")
         .is_some_and(|w| w.iter().any(|n| !cps.contains(n)))
@@ -168,8 +167,8 @@ fn role_with(name: &str, vars: Y) -> Y {
     Y::map().with("role", Y::str(name)).with("vars", vars)
 }
 
-pub fn site(ir: &Ir) -> (Y, BTreeSet<&'static str>) {
-    let g = order_graph(ir);
+pub fn site(ir: &Ir, gs: &Groups) -> (Y, BTreeSet<&'static str>) {
+    let g = order_graph(ir, gs);
     let mut plays = Vec::new();
     let mut used = BTreeSet::new();
     for phase in play_order(&g) {
@@ -283,7 +282,6 @@ pub fn site(ir: &Ir) -> (Y, BTreeSet<&'static str>) {
                         .filter(|t| t.kind.value == kind)
                         .map(|t| format!("tunnel_{}", super::inventory::group_name(&t.name)))
                         .collect();
-                    let gs = groups(ir);
                     let hosts: Vec<String> =
                         hosts.into_iter().filter(|h| gs.contains_key(h)).collect();
                     if !hosts.is_empty() {

@@ -73,7 +73,7 @@ pub fn document(v: &Y) -> String {
         Y::Map(m) if !m.is_empty() => write_map(&mut out, m, 0),
         Y::List(l) if !l.is_empty() => write_list(&mut out, l, 0),
         other => {
-            out.push_str(&scalar(other, 0));
+            scalar(&mut out, other, 0);
             out.push('\n');
         }
     }
@@ -89,7 +89,7 @@ fn indent(out: &mut String, n: usize) {
 fn write_map(out: &mut String, m: &[(String, Y)], depth: usize) {
     for (k, v) in m {
         indent(out, depth);
-        out.push_str(&key(k));
+        key(out, k);
         out.push(':');
         match v {
             Y::Map(inner) if !inner.is_empty() => {
@@ -103,7 +103,7 @@ fn write_map(out: &mut String, m: &[(String, Y)], depth: usize) {
             Y::Null => out.push('\n'),
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other, depth + 1));
+                scalar(out, other, depth + 1);
                 out.push('\n');
             }
         }
@@ -117,17 +117,19 @@ fn write_list(out: &mut String, items: &[Y], depth: usize) {
         match item {
             Y::Map(m) if !m.is_empty() => {
                 // The first key shares the dash's line; the rest align under it.
-                let mut first = String::new();
-                write_map(&mut first, m, depth + 1);
-                let pad = "  ".repeat(depth + 1);
-                out.push_str(first.strip_prefix(&pad).unwrap_or(&first));
+                let start = out.len();
+                write_map(out, m, depth + 1);
+                let pad = (depth + 1) * 2;
+                if out[start..].starts_with(' ') {
+                    out.replace_range(start..start + pad, "");
+                }
             }
             Y::List(l) if !l.is_empty() => {
                 out.push('\n');
                 write_list(out, l, depth + 1);
             }
             other => {
-                out.push_str(&scalar(other, depth + 1));
+                scalar(out, other, depth + 1);
                 out.push('\n');
             }
         }
@@ -135,16 +137,16 @@ fn write_list(out: &mut String, items: &[Y], depth: usize) {
 }
 
 /// Keys are plain when they are simple names, else quoted.
-fn key(k: &str) -> String {
+fn key(out: &mut String, k: &str) {
     let simple = !k.is_empty()
         && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
         && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && !RESERVED.contains(&k.to_ascii_lowercase().as_str());
+        && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(k));
     if simple {
-        k.to_string()
+        out.push_str(k);
     } else {
-        quote(k, usize::MAX, 0)
+        quote(out, k, usize::MAX, 0);
     }
 }
 
@@ -153,17 +155,18 @@ const RESERVED: &[&str] = &[
     "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
 ];
 
-fn scalar(v: &Y, depth: usize) -> String {
+fn scalar(out: &mut String, v: &Y, depth: usize) {
     match v {
-        Y::Null => "null".into(),
-        Y::Bool(b) => b.to_string(),
-        Y::Int(i) => i.to_string(),
+        Y::Null => out.push_str("null"),
+        Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Y::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Y::Str(s) if has_jinja(s) => {
-            format!("!unsafe {}", quote(s, WIDTH.saturating_sub(8), depth))
+            out.push_str("!unsafe ");
+            quote(out, s, WIDTH.saturating_sub(8), depth);
         }
-        Y::Str(s) | Y::Jinja(s) => quote(s, WIDTH, depth),
-        Y::Map(_) => "{}".into(),
-        Y::List(_) => "[]".into(),
+        Y::Str(s) | Y::Jinja(s) => quote(out, s, WIDTH, depth),
+        Y::Map(_) => out.push_str("{}"),
+        Y::List(_) => out.push_str("[]"),
     }
 }
 
@@ -174,15 +177,23 @@ fn has_jinja(s: &str) -> bool {
 /// A double-quoted scalar; past `width` it is folded with escaped line
 /// breaks, which YAML removes on reading (a leading space on a continuation
 /// line is escaped so it is kept).
-fn quote(s: &str, width: usize, depth: usize) -> String {
+fn quote(out: &mut String, s: &str, width: usize, depth: usize) {
     let room = if width == usize::MAX {
         usize::MAX
     } else {
         width.saturating_sub(depth * 2 + 4).max(20)
     };
-    let pad = "  ".repeat(depth + 1);
-    let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Most strings are short printable ASCII: nothing to escape or fold.
+    if s.len() <= room
+        && s.bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    let pad = "  ".repeat(depth + 1);
     // Characters on the current line of the scalar (escapes count in full).
     let mut line = 0usize;
     let mut buf = [0u8; 4];
@@ -200,15 +211,14 @@ fn quote(s: &str, width: usize, depth: usize) -> String {
                 ) =>
             {
                 let e = format!("\\u{:04x}", c as u32);
-                push_piece(&mut out, &e, &mut line, room, &pad, c);
+                push_piece(out, &e, &mut line, room, &pad, c);
                 continue;
             }
             c => c.encode_utf8(&mut buf),
         };
-        push_piece(&mut out, esc, &mut line, room, &pad, c);
+        push_piece(out, esc, &mut line, room, &pad, c);
     }
     out.push('"');
-    out
 }
 
 /// Append one (escaped) character, folding the line first when it is full:
