@@ -204,40 +204,51 @@ fn needs_care(b: u8) -> bool {
     b < 0x20 || matches!(b, b'"' | b'\\' | b'$' | b'%')
 }
 
+/// `needs_care` as a table: the scan below looks up one byte at a time.
+static CARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i < 0x20 || matches!(i as u8, b'"' | b'\\' | b'$' | b'%');
+        i += 1;
+    }
+    t
+};
+
 fn escape_into(out: &mut Vec<u8>, s: &[u8], template: bool) {
     let mut start = 0;
-    for (i, &b) in s.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
+    loop {
+        // Most strings have nothing to escape: find the next byte that may.
+        let Some(off) = s[start..].iter().position(|&b| CARE[b as usize]) else {
+            out.extend_from_slice(&s[start..]);
+            return;
+        };
+        let i = start + off;
+        let b = s[i];
+        out.extend_from_slice(&s[start..i]);
+        start = i + 1;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
             0..=0x1f => {
-                out.extend_from_slice(&s[start..i]);
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[(b >> 4) as usize]);
                 out.push(HEX[(b & 0xf) as usize]);
-                start = i + 1;
-                continue;
             }
+            // `${` and `%{` are doubled in strings Terraform reads.
             b'$' | b'%' if template && s.get(i + 1) == Some(&b'{') => {
-                // Doubled: the first copy goes out now, the second with the
-                // run that starts at this byte.
-                out.extend_from_slice(&s[start..=i]);
-                start = i;
-                continue;
+                out.push(b);
+                out.push(b);
             }
-            _ => continue,
-        };
-        out.extend_from_slice(&s[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
+            _ => out.push(b),
+        }
     }
-    out.extend_from_slice(&s[start..]);
 }
 
 #[cfg(test)]

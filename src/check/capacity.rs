@@ -66,15 +66,13 @@ fn size(x: u64) -> String {
 
 fn memory(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
     let Some(have) = &hv.memory else { return };
-    let gs = groups(
-        vms,
-        |n| n.vm.as_ref().map_or(0, |v| v.memory.value.bytes()),
-        |v| v.memory.span,
-        size,
-    );
-    let asked: u64 = gs.iter().map(|g| g.2).sum();
+    let memory = |n: &Node| n.vm.as_ref().map_or(0, |v| v.memory.value.bytes());
+    let asked: u64 = vms.iter().map(|n| memory(n)).sum();
     let have_b = have.value.bytes();
     if asked > have_b {
+        // The per-group breakdown is built only for a finding: a fleet
+        // that fits pays for one sum, not one string per VM.
+        let gs = groups(vms, memory, |v| v.memory.span, size);
         let mut d = Diagnostic::new(
             &codes::CAPACITY,
             have.span,
@@ -150,14 +148,10 @@ fn disks(hv: &Hypervisor, vms: &[&Node], sink: &mut Sink) {
             .copied()
             .filter(|n| n.vm.as_ref().is_some_and(|v| v.datastore.value == ds.name))
             .collect();
-        let gs = groups(
-            &on,
-            |n| n.vm.as_ref().map_or(0, |v| v.disk.value.bytes()),
-            |v| v.disk.span,
-            size,
-        );
-        let asked: u64 = gs.iter().map(|g| g.2).sum();
+        let disk = |n: &Node| n.vm.as_ref().map_or(0, |v| v.disk.value.bytes());
+        let asked: u64 = on.iter().map(|n| disk(n)).sum();
         if asked > have.value.bytes() {
+            let gs = groups(&on, disk, |v| v.disk.span, size);
             let mut d = Diagnostic::new(
                 &codes::CAPACITY,
                 have.span,
@@ -185,9 +179,6 @@ fn min_memory(ir: &Ir, sink: &mut Sink) {
     let mut seen = std::collections::HashSet::new();
     for n in &ir.nodes {
         let Some(vm) = &n.vm else { continue };
-        if !seen.insert(vm.span) {
-            continue;
-        }
         let (floor, role) = if n.has(Role::ControlPlane) {
             (3 * Size::GIB / 2, "a control plane")
         } else if n.has(Role::Worker) {
@@ -195,7 +186,8 @@ fn min_memory(ir: &Ir, sink: &mut Sink) {
         } else {
             continue;
         };
-        if vm.memory.value.bytes() < floor {
+        // One finding per `vm` block, however many nodes it expands to.
+        if vm.memory.value.bytes() < floor && seen.insert(vm.span) {
             sink.push(
                 Diagnostic::new(
                     &codes::MIN_MEMORY,

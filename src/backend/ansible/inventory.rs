@@ -2,7 +2,7 @@
 //! and the groups (by role, arch, package family, power, tunnels, storage)
 //! listing their members.
 
-use super::yaml::Y;
+use super::yaml::{open_entry, str_entry, write_entry, Y};
 use crate::ir::{Arch, Family, Ir, Role, StorageBackend, TunnelKind};
 use std::collections::{BTreeMap, HashSet};
 
@@ -122,62 +122,87 @@ pub fn groups(ir: &Ir) -> Groups<'_> {
         .collect()
 }
 
-pub fn inventory(ir: &Ir, gs: &Groups) -> Y {
-    let mut hosts = Y::map();
-    for n in &ir.nodes {
-        let labels = Y::Map(
-            n.labels
-                .iter()
-                .map(|(k, v)| (k.clone(), Y::str(v)))
-                .collect(),
-        );
-        let vars = Y::map()
-            .with("ansible_host", Y::str(n.ip.value.to_string()))
-            .with("ansible_user", Y::str(&ir.site.admin_user))
-            .with("stackc_node_ip", Y::str(n.ip.value.to_string()))
-            .with("stackc_hostname", Y::str(&n.hostname.value))
-            .with("stackc_arch", Y::str(n.arch.value.word()))
-            .with("stackc_node_labels", labels)
-            .with("stackc_node_taints", Y::strs(&n.taints));
-        let vars = if kubespray(ir) {
-            // Kubespray's per-host addresses.
-            vars.with("ip", Y::str(n.ip.value.to_string()))
-                .with("access_ip", Y::str(n.ip.value.to_string()))
-        } else {
-            vars
-        };
-        hosts.insert(&n.name, vars);
+/// `inventory.yml`, written host by host: for a fleet it is the largest
+/// YAML file, and a `Y` tree of it cost more than the writing.
+pub fn inventory(ir: &Ir, gs: &Groups) -> String {
+    let mut out = String::with_capacity(256 + ir.nodes.len() * 300);
+    out.push_str("---\n");
+    open_entry(&mut out, "all", 0);
+    if ir.nodes.is_empty() {
+        write_entry(&mut out, "hosts", &Y::map(), 1);
+    } else {
+        open_entry(&mut out, "hosts", 1);
     }
-    let members = |g: &str| {
-        gs.get(g)
-            .map(|m| Y::Map(m.iter().map(|h| (h.to_string(), Y::Null)).collect()))
-    };
-    let mut children = Y::map();
-    // k8s_cluster is the parent of every kubelet node's group.
-    let mut k8s = Y::map();
-    let kube_groups = if kubespray(ir) {
+    let kubespray = kubespray(ir);
+    for n in &ir.nodes {
+        host(&mut out, ir, n, kubespray);
+    }
+    let kube_groups = if kubespray {
         ["kube_control_plane", "kube_node"]
     } else {
         ["control_plane", "workers"]
     };
-    for g in kube_groups {
-        if let Some(m) = members(g) {
-            k8s.insert(g, Y::map().with("hosts", m));
-        }
-    }
-    if matches!(&k8s, Y::Map(m) if !m.is_empty()) {
-        children.insert("k8s_cluster", Y::map().with("children", k8s));
-    }
-    for (g, _) in gs
+    let kube: Vec<(&str, &Vec<&str>)> = kube_groups
+        .iter()
+        .filter_map(|g| gs.get(*g).map(|m| (*g, m)))
+        .collect();
+    let others: Vec<(&str, &Vec<&str>)> = gs
         .iter()
         .filter(|(g, _)| !kube_groups.contains(&g.as_str()))
-    {
-        if let Some(m) = members(g) {
-            children.insert(g, Y::map().with("hosts", m));
+        .map(|(g, m)| (g.as_str(), m))
+        .collect();
+    if kube.is_empty() && others.is_empty() {
+        write_entry(&mut out, "children", &Y::map(), 1);
+        return out;
+    }
+    open_entry(&mut out, "children", 1);
+    // k8s_cluster is the parent of every kubelet node's group.
+    if !kube.is_empty() {
+        open_entry(&mut out, "k8s_cluster", 2);
+        open_entry(&mut out, "children", 3);
+        for (g, members) in kube {
+            group(&mut out, g, members, 4);
         }
     }
-    Y::map().with(
-        "all",
-        Y::map().with("hosts", hosts).with("children", children),
-    )
+    for (g, members) in others {
+        group(&mut out, g, members, 2);
+    }
+    out
+}
+
+/// One host under `all.hosts` with its variables.
+fn host(out: &mut String, ir: &Ir, n: &crate::ir::Node, kubespray: bool) {
+    let ip = n.ip.value.to_string();
+    open_entry(out, &n.name, 2);
+    str_entry(out, "ansible_host", &ip, 3);
+    str_entry(out, "ansible_user", &ir.site.admin_user, 3);
+    str_entry(out, "stackc_node_ip", &ip, 3);
+    str_entry(out, "stackc_hostname", &n.hostname.value, 3);
+    str_entry(out, "stackc_arch", n.arch.value.word(), 3);
+    let labels = Y::Map(
+        n.labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Y::str(v)))
+            .collect(),
+    );
+    write_entry(out, "stackc_node_labels", &labels, 3);
+    write_entry(out, "stackc_node_taints", &Y::strs(&n.taints), 3);
+    if kubespray {
+        // Kubespray's per-host addresses.
+        str_entry(out, "ip", &ip, 3);
+        str_entry(out, "access_ip", &ip, 3);
+    }
+}
+
+/// `group: { hosts: { member: null, … } }`.
+fn group(out: &mut String, name: &str, members: &[&str], depth: usize) {
+    open_entry(out, name, depth);
+    if members.is_empty() {
+        write_entry(out, "hosts", &Y::map(), depth + 1);
+        return;
+    }
+    open_entry(out, "hosts", depth + 1);
+    for m in members {
+        open_entry(out, m, depth + 2);
+    }
 }

@@ -22,10 +22,7 @@ pub static ROLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/stdlib/roles");
 pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let groups = inventory::groups(ir);
-    files.insert(
-        "inventory.yml".into(),
-        document(&inventory::inventory(ir, &groups)),
-    );
+    files.insert("inventory.yml".into(), inventory::inventory(ir, &groups));
     files.insert("group_vars/all.yml".into(), document(&vars::group_vars(ir)));
     if let Some(k) = vars::kubespray_vars(ir) {
         files.insert("group_vars/k8s_cluster.yml".into(), document(&k));

@@ -80,6 +80,27 @@ pub fn document(v: &Y) -> String {
     out
 }
 
+/// `key:` on its own line: a map or list follows at `depth + 1`.
+pub fn open_entry(out: &mut String, k: &str, depth: usize) {
+    indent(out, depth);
+    key(out, k);
+    out.push_str(":\n");
+}
+
+/// `key: "value"` for a string.
+pub fn str_entry(out: &mut String, k: &str, v: &str, depth: usize) {
+    indent(out, depth);
+    key(out, k);
+    out.push_str(": ");
+    if has_jinja(v) {
+        out.push_str("!unsafe ");
+        quote(out, v, WIDTH.saturating_sub(8), depth + 1);
+    } else {
+        quote(out, v, WIDTH, depth + 1);
+    }
+    out.push('\n');
+}
+
 fn indent(out: &mut String, n: usize) {
     for _ in 0..n {
         out.push_str("  ");
@@ -88,6 +109,15 @@ fn indent(out: &mut String, n: usize) {
 
 fn write_map(out: &mut String, m: &[(String, Y)], depth: usize) {
     for (k, v) in m {
+        write_entry(out, k, v, depth);
+    }
+}
+
+/// One `key: value` of a map at `depth`, the value nested below when it is
+/// a non-empty map or list. Large documents (the inventory) are written
+/// entry by entry with it instead of as one `Y` tree.
+pub fn write_entry(out: &mut String, k: &str, v: &Y, depth: usize) {
+    {
         indent(out, depth);
         key(out, k);
         out.push(':');

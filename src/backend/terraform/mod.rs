@@ -42,7 +42,6 @@ pub fn emit_counted(
         variables: Map::new(),
         providers: BTreeMap::new(),
         outputs: Map::new(),
-        used: BTreeMap::new(),
         diags: Vec::new(),
     };
     proxmox::emit(&mut tf);
@@ -84,8 +83,6 @@ pub struct Tf<'a> {
     /// provider name → its configuration (one object, or an array of aliases)
     providers: BTreeMap<String, Value>,
     outputs: Map<String, Value>,
-    /// `type.name` → the span of the stack construct it came from.
-    used: BTreeMap<String, Span>,
     diags: Vec<Diagnostic>,
 }
 
@@ -111,8 +108,12 @@ impl<'a> Tf<'a> {
 
     fn add(&mut self, ty: &str, name: &str, span: Span, body: Body<'a>) -> String {
         let id = tf_ident(name);
-        let address = format!("{ty}.{id}");
-        if let Some(first) = self.used.get(&address) {
+        let items = match self.resources.get_mut(ty) {
+            Some(items) => items,
+            None => self.resources.entry(ty.to_string()).or_default(),
+        };
+        if let Some(first) = items.get(&id) {
+            let address = format!("{ty}.{id}");
             self.diags.push(
                 Diagnostic::new(
                     &codes::DUPLICATE_NAME,
@@ -122,16 +123,12 @@ impl<'a> Tf<'a> {
                     ),
                 )
                 .label("Terraform names allow letters, digits, `_` and `-`")
-                .with_secondary(*first, "the other one")
+                .with_secondary(first.span, "the other one")
                 .help("rename one of them so they differ in letters or digits"),
             );
             return id;
         }
-        self.used.insert(address, span);
-        self.resources
-            .entry(ty.to_string())
-            .or_default()
-            .insert(id.clone(), Resource { span, body });
+        items.insert(id.clone(), Resource { span, body });
         id
     }
 

@@ -6,9 +6,9 @@ use super::Tf;
 use crate::backend::escape::{tf, tf_ident};
 use crate::backend::json::Json;
 use crate::ir::value::Size;
-use crate::ir::{Arch, DatastoreContent, Hypervisor, HypervisorId, Ir, Node, Role, Vm};
+use crate::ir::{Arch, DatastoreContent, Hypervisor, HypervisorId, ImageId, Ir, Node, Role, Vm};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn emit(t: &mut Tf) {
     let ir = t.ir;
@@ -20,6 +20,9 @@ pub fn emit(t: &mut Tf) {
     let aliases = providers(t);
     bridges(t, &aliases);
     let mut downloads: BTreeMap<(String, Arch, String, String), String> = BTreeMap::new();
+    // The same (image, arch, hypervisor) always maps to the same download:
+    // a fleet looks its key up once per hypervisor, not once per VM.
+    let mut seen: HashMap<(ImageId, Arch, HypervisorId), String> = HashMap::new();
     for n in &ir.nodes {
         let Some(vm) = &n.vm else { continue };
         let hv = ir.hypervisor(vm.host.value);
@@ -27,33 +30,12 @@ pub fn emit(t: &mut Tf) {
         let Some(url) = image.urls.get(&n.arch.value) else {
             continue;
         };
-        let store = image_store(hv);
-        let key = (
-            image.name.clone(),
-            n.arch.value,
-            hv.node_name.clone(),
-            store.clone(),
-        );
-        let file = match downloads.get(&key) {
-            Some(name) => name.clone(),
+        let file = match seen.get(&(n.os.value, n.arch.value, vm.host.value)) {
+            Some(file) => file.clone(),
             None => {
-                let name = format!("{}-{}-{}", image.name, n.arch.value, hv.node_name);
-                let mut body = Map::new();
-                body.insert("content_type".into(), json!("import"));
-                body.insert("datastore_id".into(), Value::String(tf(&store)));
-                body.insert("node_name".into(), Value::String(tf(&hv.node_name)));
-                body.insert("url".into(), Value::String(tf(url)));
-                body.insert(
-                    "file_name".into(),
-                    Value::String(tf(&format!("{}-{}.qcow2", image.name, n.arch.value))),
-                );
-                body.insert("overwrite".into(), json!(false));
-                if let Some(p) = aliases.get(&vm.host.value) {
-                    body.insert("provider".into(), Value::String(p.clone()));
-                }
-                let id = t.resource("proxmox_download_file", &name, image.span, body);
-                downloads.insert(key, id.clone());
-                id
+                let file = download(t, &mut downloads, n, vm, url, &aliases);
+                seen.insert((n.os.value, n.arch.value, vm.host.value), file.clone());
+                file
             }
         };
         let body = VmRef {
@@ -70,6 +52,48 @@ pub fn emit(t: &mut Tf) {
             super::Body::Vm(body),
         );
     }
+}
+
+/// The `proxmox_download_file` of a VM's image on its hypervisor: one per
+/// (image, arch, Proxmox node, datastore).
+fn download(
+    t: &mut Tf,
+    downloads: &mut BTreeMap<(String, Arch, String, String), String>,
+    n: &Node,
+    vm: &Vm,
+    url: &str,
+    aliases: &BTreeMap<HypervisorId, String>,
+) -> String {
+    let ir = t.ir;
+    let hv = ir.hypervisor(vm.host.value);
+    let image = ir.image(n.os.value);
+    let store = image_store(hv);
+    let key = (
+        image.name.clone(),
+        n.arch.value,
+        hv.node_name.clone(),
+        store.clone(),
+    );
+    if let Some(name) = downloads.get(&key) {
+        return name.clone();
+    }
+    let name = format!("{}-{}-{}", image.name, n.arch.value, hv.node_name);
+    let mut body = Map::new();
+    body.insert("content_type".into(), json!("import"));
+    body.insert("datastore_id".into(), Value::String(tf(&store)));
+    body.insert("node_name".into(), Value::String(tf(&hv.node_name)));
+    body.insert("url".into(), Value::String(tf(url)));
+    body.insert(
+        "file_name".into(),
+        Value::String(tf(&format!("{}-{}.qcow2", image.name, n.arch.value))),
+    );
+    body.insert("overwrite".into(), json!(false));
+    if let Some(p) = aliases.get(&vm.host.value) {
+        body.insert("provider".into(), Value::String(p.clone()));
+    }
+    let id = t.resource("proxmox_download_file", &name, image.span, body);
+    downloads.insert(key, id.clone());
+    id
 }
 
 /// The Linux bridges the stack declares, one resource each.
