@@ -90,6 +90,31 @@ pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnost
     Ok(out)
 }
 
+/// Like [`emit`], for writing to disk: the Ansible files, and the Terraform
+/// document resolved but not yet written, so `build` can stream it into its
+/// file (a fleet's `main.tf.json` is tens of megabytes).
+pub fn emit_streamed(
+    c: &Compilation,
+    only: Only,
+) -> Result<(backend::Output, Option<backend::terraform::Document<'_>>), Vec<Diagnostic>> {
+    let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
+        return Err(c.diagnostics.clone());
+    };
+    let mut out = backend::Output::default();
+    let mut doc = None;
+    if matches!(only, Only::All | Only::Terraform) {
+        let d = backend::terraform::prepare(ir, &c.sources)?;
+        out.resources = d.counts();
+        doc = Some(d);
+    }
+    if matches!(only, Only::All | Only::Ansible) {
+        for (path, text) in emit_ansible(ir) {
+            out.files.insert(format!("ansible/{path}"), text);
+        }
+    }
+    Ok((out, doc))
+}
+
 /// The result of compiling a stack: its sources, the IR when lowering
 /// succeeded, and every finding (sorted, deduplicated, `allow`s applied).
 pub struct Compilation {

@@ -3,6 +3,12 @@
 
 use clap::Parser;
 
+// A compiler allocates many small, short-lived objects (names, spans, AST
+// nodes); mimalloc serves them markedly faster than glibc's malloc (see the
+// book's architecture page for the measurement).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = stackc::cli::Cli::parse();
     std::process::ExitCode::from(stackc::cli::run(cli) as u8)

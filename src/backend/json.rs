@@ -8,13 +8,30 @@
 //! order; debug builds assert it, so a test run catches a key out of place.
 
 use serde_json::Value;
+use std::io::{self, Write};
 
-/// Spaces for indentation, sliced instead of written two at a time.
-const SPACES: &[u8; 256] = &[b' '; 256];
+/// A streaming writer hands its buffer to the sink past this size, so a
+/// document of any size costs this much memory, not its length.
+const FLUSH_AT: usize = 256 * 1024;
+
+/// `,` + newline + indentation, sliced instead of written piece by piece:
+/// one copy per element (`[1..]` without the comma).
+static BREAK: [u8; 258] = {
+    let mut t = [b' '; 258];
+    t[0] = b',';
+    t[1] = b'\n';
+    t
+};
 
 #[derive(Default)]
-pub struct Json {
+pub struct Json<'w> {
     out: Vec<u8>,
+    /// Where a streaming writer sends full buffers (None: keep everything).
+    sink: Option<&'w mut dyn Write>,
+    /// Bytes already handed to the sink.
+    flushed: u64,
+    /// The first write error; later writes are skipped.
+    error: Option<io::Error>,
     depth: usize,
     /// The container just opened has no element yet.
     fresh: bool,
@@ -23,45 +40,102 @@ pub struct Json {
     keys: Vec<Option<String>>,
 }
 
-impl Json {
-    pub fn with_capacity(bytes: usize) -> Json {
+impl<'w> Json<'w> {
+    pub fn with_capacity(bytes: usize) -> Json<'w> {
         Json {
             out: Vec::with_capacity(bytes),
             ..Json::default()
         }
     }
 
-    /// The document written so far.
+    /// A writer that sends its output to `sink` as it goes.
+    pub fn streaming(sink: &'w mut dyn Write) -> Json<'w> {
+        Json {
+            out: Vec::with_capacity(FLUSH_AT + 4096),
+            sink: Some(sink),
+            ..Json::default()
+        }
+    }
+
+    /// The document written so far (a streaming writer returns only what it
+    /// has not sent yet).
     pub fn finish(self) -> String {
         // Every byte came from `&str`s and ASCII punctuation.
         String::from_utf8(self.out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
     }
 
-    fn newline(&mut self) {
-        self.out.push(b'\n');
-        let mut n = self.depth * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            self.out.extend_from_slice(&SPACES[..k]);
-            n -= k;
+    /// Append raw text (a final newline).
+    pub fn raw(&mut self, text: &str) {
+        self.out.extend_from_slice(text.as_bytes());
+    }
+
+    /// Send the rest to the sink; the total number of bytes written.
+    pub fn close_stream(mut self) -> io::Result<u64> {
+        self.flush();
+        if let Some(sink) = self.sink.as_mut() {
+            if self.error.is_none() {
+                if let Err(e) = sink.flush() {
+                    self.error = Some(e);
+                }
+            }
         }
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.flushed),
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if self.error.is_none() {
+            match sink.write_all(&self.out) {
+                Ok(()) => self.flushed += self.out.len() as u64,
+                Err(e) => self.error = Some(e),
+            }
+        }
+        self.out.clear();
+    }
+
+    /// A line break and the indentation, after a comma unless `fresh`.
+    #[inline]
+    fn line_break(&mut self, comma: bool) {
+        let from = usize::from(!comma);
+        let indent = self.depth * 2;
+        if indent + 2 <= BREAK.len() {
+            self.out.extend_from_slice(&BREAK[from..indent + 2]);
+        } else {
+            // Deeper than any stackc document; correct all the same.
+            self.out.extend_from_slice(&BREAK[from..2]);
+            self.out.resize(self.out.len() + indent, b' ');
+        }
+    }
+
+    #[inline]
+    fn newline(&mut self) {
+        self.line_break(false);
     }
 
     /// Before any element of a container: the comma and the line break.
+    #[inline]
     fn element(&mut self) {
-        if !self.fresh {
-            self.out.push(b',');
+        if self.out.len() >= FLUSH_AT && self.sink.is_some() {
+            self.flush();
         }
+        let comma = !self.fresh;
         self.fresh = false;
-        self.newline();
+        self.line_break(comma);
     }
 
+    #[inline]
     fn open(&mut self, c: u8) {
         self.out.push(c);
         self.depth += 1;
         self.fresh = true;
     }
 
+    #[inline]
     fn close(&mut self, c: u8) {
         self.depth -= 1;
         if !self.fresh {
@@ -71,24 +145,28 @@ impl Json {
         self.out.push(c);
     }
 
+    #[inline]
     pub fn begin_object(&mut self) {
         self.open(b'{');
         #[cfg(debug_assertions)]
         self.keys.push(None);
     }
 
+    #[inline]
     pub fn end_object(&mut self) {
         self.close(b'}');
         #[cfg(debug_assertions)]
         self.keys.pop();
     }
 
+    #[inline]
     pub fn begin_array(&mut self) {
         self.open(b'[');
         #[cfg(debug_assertions)]
         self.keys.push(None);
     }
 
+    #[inline]
     pub fn end_array(&mut self) {
         self.close(b']');
         #[cfg(debug_assertions)]
@@ -96,25 +174,49 @@ impl Json {
     }
 
     /// The next array element starts here (before a scalar or a container).
+    #[inline]
     pub fn item(&mut self) {
         self.element();
     }
 
     /// The next object member: its key, then the caller writes the value.
+    #[inline]
     pub fn key(&mut self, k: &str) {
         #[cfg(debug_assertions)]
+        self.check_order(k);
+        self.element();
+        self.string(k);
+        self.out.extend_from_slice(b": ");
+    }
+
+    /// A member whose key is a name written in the source of stackc (no
+    /// escaping needed; debug builds check it).
+    #[inline]
+    pub fn field(&mut self, k: &'static str) {
+        #[cfg(debug_assertions)]
+        {
+            debug_assert!(!k.bytes().any(needs_care), "key `{k}` needs escaping");
+            self.check_order(k);
+        }
+        self.element();
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+    }
+
+    /// Debug builds: keys of one object must come in sorted order.
+    #[cfg(debug_assertions)]
+    fn check_order(&mut self, k: &str) {
         if let Some(last) = self.keys.last_mut() {
             if let Some(prev) = last.as_deref() {
                 debug_assert!(prev < k, "JSON key `{k}` written after `{prev}`");
             }
             *last = Some(k.to_string());
         }
-        self.element();
-        self.string(k);
-        self.out.extend_from_slice(b": ");
     }
 
     /// A JSON string, escaped the way serde_json escapes.
+    #[inline]
     pub fn string(&mut self, s: &str) {
         self.out.push(b'"');
         escape_into(&mut self.out, s.as_bytes(), false);
@@ -123,6 +225,7 @@ impl Json {
 
     /// A string Terraform reads literally: `${` and `%{` doubled, like
     /// [`super::escape::tf`], in the same pass as the JSON escaping.
+    #[inline]
     pub fn tf_string(&mut self, s: &str) {
         self.out.push(b'"');
         escape_into(&mut self.out, s.as_bytes(), true);
@@ -151,16 +254,46 @@ impl Json {
         self.out.push(b'"');
     }
 
+    /// An address as a string, with `/prefix` when given. IPv4 is written
+    /// octet by octet: `Display` through `format_args!` cost more than the
+    /// rest of a VM's network settings.
+    pub fn ip(&mut self, ip: std::net::IpAddr, prefix: Option<u8>) {
+        match ip {
+            std::net::IpAddr::V4(v4) => {
+                self.out.push(b'"');
+                let mut b = itoa::Buffer::new();
+                for (i, octet) in v4.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b'.');
+                    }
+                    self.out.extend_from_slice(b.format(octet).as_bytes());
+                }
+                if let Some(p) = prefix {
+                    self.out.push(b'/');
+                    self.out.extend_from_slice(b.format(p).as_bytes());
+                }
+                self.out.push(b'"');
+            }
+            v6 => match prefix {
+                Some(p) => self.raw_fmt(format_args!("{v6}/{p}")),
+                None => self.raw_fmt(format_args!("{v6}")),
+            },
+        }
+    }
+
+    #[inline]
     pub fn u64(&mut self, n: u64) {
         self.out
             .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 
+    #[inline]
     pub fn bool(&mut self, b: bool) {
         self.out
             .extend_from_slice(if b { b"true" } else { b"false" });
     }
 
+    #[inline]
     pub fn null(&mut self) {
         self.out.extend_from_slice(b"null");
     }
@@ -193,8 +326,9 @@ impl Json {
     }
 
     /// `"key": value` for a string member (a common case, one call).
-    pub fn str_member(&mut self, k: &str, v: &str) {
-        self.key(k);
+    #[inline]
+    pub fn str_member(&mut self, k: &'static str, v: &str) {
+        self.field(k);
         self.string(v);
     }
 }
@@ -258,6 +392,25 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    #[test]
+    fn a_stream_writes_the_same_bytes() {
+        let v = json!({ "a": (0..100_000).map(|i| json!({ "i": i, "s": "x".repeat(i % 7) })).collect::<Vec<_>>() });
+        let mut sink: Vec<u8> = Vec::new();
+        let mut j = Json::streaming(&mut sink);
+        j.value(&v);
+        j.raw("\n");
+        let n = j.close_stream().unwrap();
+        assert!(
+            sink.len() > FLUSH_AT * 2,
+            "the test crosses several flushes"
+        );
+        assert_eq!(n, sink.len() as u64);
+        assert_eq!(
+            String::from_utf8(sink).unwrap(),
+            serde_json::to_string_pretty(&v).unwrap() + "\n"
+        );
+    }
+
     fn written(v: &Value) -> String {
         let mut j = Json::default();
         j.value(v);
@@ -273,6 +426,34 @@ mod tests {
             "c": [1, true, null, "s", {"k": [ {"x": "y"} ]}],
             "d": {"e": {"f": "\u{1}\u{7f}é\"\\\n\t\u{8}\u{c}\r"}},
         });
+        assert_eq!(written(&v), serde_json::to_string_pretty(&v).unwrap());
+    }
+
+    #[test]
+    fn addresses_are_written_like_display() {
+        for (ip, prefix) in [
+            ("10.0.0.1", None),
+            ("255.1.0.99", Some(16)),
+            ("fd00::1", Some(64)),
+            ("::", None),
+        ] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            let mut j = Json::default();
+            j.ip(ip, prefix);
+            let want = match prefix {
+                Some(p) => format!("\"{ip}/{p}\""),
+                None => format!("\"{ip}\""),
+            };
+            assert_eq!(j.finish(), want);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_indents_past_the_table() {
+        let mut v = json!("leaf");
+        for _ in 0..200 {
+            v = json!([{ "k": v }]);
+        }
         assert_eq!(written(&v), serde_json::to_string_pretty(&v).unwrap());
     }
 

@@ -9,6 +9,16 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
+    write_atomic_with(target, out, |_| Ok(()))
+}
+
+/// Like [`write_atomic`]; `more` writes further files into the new
+/// directory (given its path) before it is put in place, as streams.
+pub fn write_atomic_with(
+    target: &Path,
+    out: &Output,
+    more: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -29,7 +39,9 @@ pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
     // Builds into one target take turns installing (the kept files move
     // from the old output into the new one, which must not interleave).
     let lock = Lock::take(&parent.join(format!(".{name}.stackc.lock")));
-    let result = fill(&tmp, out).and_then(|()| install(&tmp, target, &parent, &name, &stamp));
+    let result = fill(&tmp, out)
+        .and_then(|()| more(&tmp))
+        .and_then(|()| install(&tmp, target, &parent, &name, &stamp));
     drop(lock);
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);

@@ -6,7 +6,7 @@
 use crate::diag::{codes, Diagnostic, Sink};
 use crate::ir::{Ir, Node};
 use crate::span::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub fn check(ir: &Ir, sink: &mut Sink) {
     invalid(ir, sink);
@@ -72,12 +72,15 @@ fn why_invalid(h: &str, domain: &str) -> Option<String> {
 }
 
 fn duplicates(ir: &Ir, sink: &mut Sink) {
-    let mut owners: HashMap<&str, Vec<&Node>> = HashMap::new();
-    for n in &ir.nodes {
-        owners.entry(n.hostname.value.as_str()).or_default().push(n);
-    }
-    let mut dups: Vec<(&str, Vec<&Node>)> =
-        owners.into_iter().filter(|(_, ns)| ns.len() > 1).collect();
+    // Sort once and look at runs: no per-node allocation for a fleet whose
+    // hostnames are all distinct. (A stable sort keeps stack order in a run.)
+    let mut sorted: Vec<&Node> = ir.nodes.iter().collect();
+    sorted.sort_by(|a, b| a.hostname.value.cmp(&b.hostname.value));
+    let mut dups: Vec<(&str, Vec<&Node>)> = sorted
+        .chunk_by(|a, b| a.hostname.value == b.hostname.value)
+        .filter(|run| run.len() > 1)
+        .map(|run| (run[0].hostname.value.as_str(), run.to_vec()))
+        .collect();
     dups.sort_by_key(|(_, ns)| ns[1].hostname.span);
     for (h, nodes) in dups {
         let names: Vec<String> = nodes.iter().map(|n| format!("`{}`", n.name)).collect();

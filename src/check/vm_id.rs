@@ -3,10 +3,10 @@
 
 use crate::diag::{codes, Diagnostic, Sink};
 use crate::ir::{Ir, Node};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub fn check(ir: &Ir, sink: &mut Sink) {
-    let mut seen: HashMap<u64, &Node> = HashMap::new();
+    let mut seen: HashMap<u64, &Node> = HashMap::default();
     for n in &ir.nodes {
         let Some(vm) = &n.vm else { continue };
         let id = vm.id.value;

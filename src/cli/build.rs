@@ -25,8 +25,8 @@ pub fn run(args: &BuildArgs) -> i32 {
         Some(OnlyArg::Ansible) => crate::Only::Ansible,
         None => crate::Only::All,
     };
-    let out = match crate::emit(&c, only) {
-        Ok(out) => out,
+    let (out, doc) = match crate::emit_streamed(&c, only) {
+        Ok(emitted) => emitted,
         Err(diags) => {
             if !diags.iter().all(|d| c.diagnostics.contains(d)) {
                 eprint!("{}", render::human::render(&c.sources, &diags, color));
@@ -38,14 +38,23 @@ pub fn run(args: &BuildArgs) -> i32 {
             return INPUT_ERRORS;
         }
     };
-    if let Err(e) = crate::backend::write::write_atomic(&args.output, &out) {
+    // main.tf.json is streamed into the new directory as it is written.
+    let mut tf_bytes = None;
+    let written = crate::backend::write::write_atomic_with(&args.output, &out, |dir| {
+        let Some(doc) = &doc else { return Ok(()) };
+        std::fs::create_dir_all(dir.join("terraform"))?;
+        let mut file = std::fs::File::create(dir.join(TF_PATH))?;
+        tf_bytes = Some(doc.write(&mut file)?);
+        Ok(())
+    });
+    if let Err(e) = written {
         eprintln!(
             "error: cannot write `{}`: {e}; it is unchanged",
             args.output.display()
         );
         return FAILURE;
     }
-    let summary = summary(&out, c.ir.as_ref());
+    let summary = summary(&out, tf_bytes, c.ir.as_ref());
     if args.format == BuildFormat::Json {
         println!(
             "{}",
@@ -59,7 +68,13 @@ pub fn run(args: &BuildArgs) -> i32 {
 
 /// What a build produced: files, Terraform resources per provider, Ansible
 /// hosts per group and plays.
-fn summary(out: &crate::backend::Output, ir: Option<&crate::ir::Ir>) -> serde_json::Value {
+const TF_PATH: &str = "terraform/main.tf.json";
+
+fn summary(
+    out: &crate::backend::Output,
+    tf_bytes: Option<u64>,
+    ir: Option<&crate::ir::Ir>,
+) -> serde_json::Value {
     use std::collections::BTreeMap;
     let resources = &out.resources;
     let has_ansible = out.files.contains_key("ansible/site.yml");
@@ -73,10 +88,18 @@ fn summary(out: &crate::backend::Output, ir: Option<&crate::ir::Ir>) -> serde_js
     let plays = out.files.get("ansible/site.yml").map_or(0, |s| {
         s.lines().filter(|l| l.starts_with("- name:")).count()
     });
-    let files: Vec<serde_json::Value> = out
+    let mut files: Vec<(&str, u64)> = out
         .files
         .iter()
-        .map(|(p, t)| serde_json::json!({ "path": p, "bytes": t.len() }))
+        .map(|(p, t)| (p.as_str(), t.len() as u64))
+        .collect();
+    if let Some(bytes) = tf_bytes {
+        files.push((TF_PATH, bytes));
+        files.sort();
+    }
+    let files: Vec<serde_json::Value> = files
+        .into_iter()
+        .map(|(p, bytes)| serde_json::json!({ "path": p, "bytes": bytes }))
         .collect();
     serde_json::json!({
         "files": files,

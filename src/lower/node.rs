@@ -11,7 +11,8 @@ use crate::ir::value::{ip_add, ip_to_u128, IpRange, Mac};
 use crate::ir::*;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{Block, ExprKind, Literal};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 /// Most nodes one stack may expand to: far above any real fleet, low enough
@@ -20,7 +21,7 @@ pub const MAX_NODES: u64 = 200_000;
 
 pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
     let mut total = 0u64;
-    let mut by_name: HashMap<String, Span> = HashMap::new();
+    let mut by_name: HashMap<String, Span> = HashMap::default();
     for b in top.user("node") {
         let group_start = ir.nodes.len();
         lower_group(b, ir, cx, &mut total, &mut by_name);
@@ -424,7 +425,7 @@ fn assign_auto_ips(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
         .map(|n| ip_to_u128(n.ip.value))
         .collect();
     let pools = metallb_pools(top);
-    let mut cursor: HashMap<NetworkId, u128> = HashMap::new();
+    let mut cursor: HashMap<NetworkId, u128> = HashMap::default();
     for i in 0..ir.nodes.len() {
         if !ir.nodes[i].ip_auto {
             continue;

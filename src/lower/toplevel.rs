@@ -48,7 +48,7 @@ impl<'a> TopLevel<'a> {
 
 pub fn collect<'a>(files: &'a [File], stdlib: &'a [File], cx: &mut Cx) -> TopLevel<'a> {
     let mut top = TopLevel::default();
-    let mut seen: HashMap<(String, String), &Block> = HashMap::new();
+    let mut seen: HashMap<(&str, &str), &Block> = HashMap::new();
     for b in blocks(files) {
         let Some(&(kind, labelled)) = KINDS.iter().find(|(k, _)| *k == b.kind.name) else {
             unknown_kind(b, cx);
@@ -61,13 +61,7 @@ pub fn collect<'a>(files: &'a [File], stdlib: &'a [File], cx: &mut Cx) -> TopLev
         if !labels_ok(b, labelled, cx) {
             continue;
         }
-        let key = (
-            kind.to_string(),
-            b.labels
-                .first()
-                .map(|l| l.value.clone())
-                .unwrap_or_default(),
-        );
+        let key = (kind, b.labels.first().map_or("", |l| l.value.as_str()));
         if kind != "profile" {
             if let Some(first) = seen.get(&key) {
                 duplicate(b, first, cx);

@@ -4,7 +4,8 @@
 
 use super::yaml::{open_entry, str_entry, write_entry, Y};
 use crate::ir::{Arch, Family, Ir, Role, StorageBackend, TunnelKind};
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 
 /// Ansible group names: identifiers, so `-` and `.` become `_`.
 pub fn group_name(s: &str) -> String {

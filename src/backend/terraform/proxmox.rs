@@ -7,8 +7,9 @@ use crate::backend::escape::{tf, tf_ident};
 use crate::backend::json::Json;
 use crate::ir::value::Size;
 use crate::ir::{Arch, DatastoreContent, Hypervisor, HypervisorId, ImageId, Ir, Node, Role, Vm};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 pub fn emit(t: &mut Tf) {
     let ir = t.ir;
@@ -22,7 +23,7 @@ pub fn emit(t: &mut Tf) {
     let mut downloads: BTreeMap<(String, Arch, String, String), String> = BTreeMap::new();
     // The same (image, arch, hypervisor) always maps to the same download:
     // a fleet looks its key up once per hypervisor, not once per VM.
-    let mut seen: HashMap<(ImageId, Arch, HypervisorId), String> = HashMap::new();
+    let mut seen: HashMap<(ImageId, Arch, HypervisorId), String> = HashMap::default();
     for n in &ir.nodes {
         let Some(vm) = &n.vm else { continue };
         let hv = ir.hypervisor(vm.host.value);
@@ -202,68 +203,68 @@ impl VmRef<'_> {
     pub(super) fn write_members(&self, ir: &Ir, j: &mut Json) {
         let (n, vm) = (self.node, self.vm);
         let arm = n.arch.value == Arch::Arm64;
-        j.key("agent");
-        object(j, |j| j.key("enabled"), |j| j.bool(true));
+        j.field("agent");
+        object(j, |j| j.field("enabled"), |j| j.bool(true));
         if arm {
             j.str_member("bios", "ovmf");
         }
-        j.key("cpu");
+        j.field("cpu");
         j.begin_object();
         if arm {
             j.str_member("architecture", "aarch64");
         }
-        j.key("cores");
+        j.field("cores");
         j.u64(vm.cpu.value);
         j.str_member("type", if arm { "host" } else { "x86-64-v2-AES" });
         j.end_object();
-        j.key("description");
+        j.field("description");
         j.tf_string(&self.description());
         self.write_disk(j);
         if arm {
-            j.key("efi_disk");
+            j.field("efi_disk");
             j.begin_object();
-            j.key("datastore_id");
+            j.field("datastore_id");
             j.tf_string(&vm.datastore.value);
             j.str_member("type", "4m");
             j.end_object();
         }
-        j.key("initialization");
+        j.field("initialization");
         initialization(j, ir, n, vm);
-        j.key("memory");
+        j.field("memory");
         j.begin_object();
-        j.key("dedicated");
+        j.field("dedicated");
         j.u64(ceil_div(vm.memory.value.bytes(), Size::MIB));
         j.end_object();
-        j.key("name");
+        j.field("name");
         j.tf_string(&n.hostname.value);
         let net = ir.network(n.network.value);
-        j.key("network_device");
+        j.field("network_device");
         network_device(j, &net.bridge, net.vlan.as_ref().map(|v| v.value));
-        j.key("node_name");
+        j.field("node_name");
         j.tf_string(&self.hv.node_name);
-        j.key("on_boot");
+        j.field("on_boot");
         j.bool(true);
-        j.key("operating_system");
-        object(j, |j| j.key("type"), |j| j.string("l26"));
+        j.field("operating_system");
+        object(j, |j| j.field("type"), |j| j.string("l26"));
         if let Some(p) = &self.provider {
             j.str_member("provider", p);
         }
         j.str_member("scsi_hardware", "virtio-scsi-single");
         // A serial console: `qm terminal` and the web console work before the network does.
-        j.key("serial_device");
+        j.field("serial_device");
         j.begin_array();
         j.item();
-        object(j, |j| j.key("device"), |j| j.string("socket"));
+        object(j, |j| j.field("device"), |j| j.string("socket"));
         j.end_array();
-        j.key("started");
+        j.field("started");
         j.bool(true);
-        j.key("stop_on_destroy");
+        j.field("stop_on_destroy");
         j.bool(true);
-        j.key("tags");
+        j.field("tags");
         self.write_tags(j);
-        j.key("vga");
-        object(j, |j| j.key("type"), |j| j.string("serial0"));
-        j.key("vm_id");
+        j.field("vga");
+        object(j, |j| j.field("type"), |j| j.string("serial0"));
+        j.field("vm_id");
         j.u64(vm.id.value);
     }
 
@@ -275,19 +276,19 @@ impl VmRef<'_> {
 
     fn write_disk(&self, j: &mut Json) {
         let vm = self.vm;
-        j.key("disk");
+        j.field("disk");
         j.begin_array();
         j.item();
         j.begin_object();
-        j.key("datastore_id");
+        j.field("datastore_id");
         j.tf_string(&vm.datastore.value);
         j.str_member("discard", "on");
-        j.key("import_from");
+        j.field("import_from");
         j.string(&format!("${{proxmox_download_file.{}.id}}", self.file));
         j.str_member("interface", "scsi0");
-        j.key("iothread");
+        j.field("iothread");
         j.bool(true);
-        j.key("size");
+        j.field("size");
         j.u64(ceil_div(vm.disk.value.bytes(), Size::GIB));
         j.end_object();
         j.end_array();
@@ -324,18 +325,18 @@ fn network_device(j: &mut Json, bridge: &str, vlan: Option<u64>) {
     j.begin_array();
     j.item();
     j.begin_object();
-    j.key("bridge");
+    j.field("bridge");
     j.tf_string(bridge);
     for k in ["disconnected", "enabled", "firewall", "mac_address"] {
-        j.key(k);
+        j.field(k);
         j.null();
     }
     j.str_member("model", "virtio");
     for k in ["mtu", "queues", "rate_limit", "trunks"] {
-        j.key(k);
+        j.field(k);
         j.null();
     }
-    j.key("vlan_id");
+    j.field("vlan_id");
     match vlan {
         Some(v) => j.u64(v),
         None => j.null(),
@@ -348,50 +349,46 @@ fn network_device(j: &mut Json, bridge: &str, vlan: Option<u64>) {
 fn initialization(j: &mut Json, ir: &Ir, n: &Node, vm: &Vm) {
     let net = ir.network(n.network.value);
     j.begin_object();
-    j.key("datastore_id");
+    j.field("datastore_id");
     j.tf_string(&vm.datastore.value);
     let domain = ir.site.domain.as_deref();
     if !net.dns.is_empty() || domain.is_some() {
-        j.key("dns");
+        j.field("dns");
         j.begin_object();
         if let Some(d) = domain {
-            j.key("domain");
+            j.field("domain");
             j.tf_string(d);
         }
         if !net.dns.is_empty() {
-            j.key("servers");
+            j.field("servers");
             j.begin_array();
             for s in &net.dns {
                 j.item();
-                j.raw_fmt(format_args!("{}", s.value));
+                j.ip(s.value, None);
             }
             j.end_array();
         }
         j.end_object();
     }
-    j.key("ip_config");
+    j.field("ip_config");
     j.begin_array();
     j.item();
     j.begin_object();
-    j.key(if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" });
+    j.field(if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" });
     j.begin_object();
-    j.key("address");
-    j.raw_fmt(format_args!(
-        "{}/{}",
-        n.ip.value,
-        net.cidr.value.prefix_len()
-    ));
+    j.field("address");
+    j.ip(n.ip.value, Some(net.cidr.value.prefix_len()));
     if let Some(g) = &net.gateway {
-        j.key("gateway");
-        j.raw_fmt(format_args!("{}", g.value));
+        j.field("gateway");
+        j.ip(g.value, None);
     }
     j.end_object();
     j.end_object();
     j.end_array();
-    j.key("user_account");
+    j.field("user_account");
     j.begin_object();
     if !ir.site.ssh_keys.is_empty() {
-        j.key("keys");
+        j.field("keys");
         j.begin_array();
         for k in &ir.site.ssh_keys {
             j.item();
@@ -399,7 +396,7 @@ fn initialization(j: &mut Json, ir: &Ir, n: &Node, vm: &Vm) {
         }
         j.end_array();
     }
-    j.key("username");
+    j.field("username");
     j.tf_string(&ir.site.admin_user);
     j.end_object();
     j.end_object();
