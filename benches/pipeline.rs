@@ -1,5 +1,8 @@
 //! Per-stage time and peak memory of the whole pipeline on generated N-node
 //! stacks (`scripts/gen_stack.py`): parse, lower, check, each backend, write.
+//! "terraform" resolves the document and serializes it into a sink; "write"
+//! is what `build` does on disk: the Ansible files, `main.tf.json` streamed
+//! again into its file, and the atomic swap of the output directory.
 //! Run with `cargo bench --bench pipeline` (sizes as arguments: `-- 1000 50000`).
 //!
 //! Time is the best of several runs. Memory is measured by a counting global
@@ -7,7 +10,8 @@
 //! while the stage ran, above what was live when it started. Whole-process
 //! figures (time and peak RSS) come from `scripts/bench.sh`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -17,16 +21,16 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
-// SAFETY: forwards to the system allocator; only counts bytes.
+// SAFETY: forwards to mimalloc (the binary's allocator); only counts bytes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let live = LIVE.fetch_add(l.size(), Relaxed) + l.size();
         PEAK.fetch_max(live, Relaxed);
-        unsafe { System.alloc(l) }
+        unsafe { MiMalloc.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Relaxed);
-        unsafe { System.dealloc(p, l) }
+        unsafe { MiMalloc.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         if new > l.size() {
@@ -35,7 +39,7 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             LIVE.fetch_sub(l.size() - new, Relaxed);
         }
-        unsafe { System.realloc(p, l, new) }
+        unsafe { MiMalloc.realloc(p, l, new) }
     }
 }
 
@@ -122,18 +126,27 @@ fn main() {
             sink
         });
         assert!(!sink.has_errors(), "the generated stack checks clean");
-        let (terraform, tf) = measure(runs, || {
-            stackc::backend::terraform::emit_counted(&ir, &sources).expect("terraform emits")
+        // Terraform as `build` does it: resolve, then stream the document
+        // (here into a sink that discards it; the write stage puts it on disk).
+        let (terraform, tf_bytes) = measure(runs, || {
+            let doc = stackc::backend::terraform::prepare(&ir, &sources).expect("terraform emits");
+            doc.write(&mut std::io::sink()).expect("write to a sink")
         });
+        assert!(tf_bytes > 0);
         let (ansible, files) = measure(runs, || stackc::emit_ansible(&ir));
         let mut output = stackc::backend::Output::default();
-        output.files.insert("terraform/main.tf.json".into(), tf.0);
         for (p, text) in files {
             output.files.insert(format!("ansible/{p}"), text);
         }
         let target = out_root.path().join(format!("out{n}"));
+        let doc = stackc::backend::terraform::prepare(&ir, &sources).expect("terraform emits");
         let (write, ()) = measure(runs, || {
-            stackc::backend::write::write_atomic(&target, &output).expect("write")
+            stackc::backend::write::write_atomic_with(&target, &output, |dir| {
+                std::fs::create_dir_all(dir.join("terraform"))?;
+                let mut f = std::fs::File::create(dir.join("terraform/main.tf.json"))?;
+                doc.write(&mut f).map(drop)
+            })
+            .expect("write")
         });
         let stages = [&parse, &lower, &check, &terraform, &ansible, &write];
         let total = Stage {

@@ -86,6 +86,8 @@ impl Drop for Lock {
 /// Write every file under `dir`, refusing paths that would leave it.
 fn fill(dir: &Path, out: &Output) -> io::Result<()> {
     std::fs::create_dir(dir)?;
+    let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    made.insert(dir.to_path_buf());
     for (rel, text) in &out.files {
         let rel_path = Path::new(rel);
         if rel_path
@@ -98,8 +100,13 @@ fn fill(dir: &Path, out: &Output) -> io::Result<()> {
             ));
         }
         let path = dir.join(rel_path);
+        // Each directory is made once: a `mkdir` costs as much as writing
+        // a small file on some filesystems.
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
+            if !made.contains(p) {
+                std::fs::create_dir_all(p)?;
+                made.insert(p.to_path_buf());
+            }
         }
         std::fs::write(&path, text)?;
     }

@@ -32,7 +32,12 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
             let name = ir.nodes[id.index()].name.clone();
             cx.names.nodes.entry(name).or_default().push(*id);
         }
-        cx.names.nodes.entry(label(b)).or_insert(ids);
+        // A single node named by the label itself is entered already.
+        let label_text = b.labels.first().map_or("", |l| l.value.as_str());
+        let single = ids.len() == 1 && ir.nodes[ids[0].index()].name == label_text;
+        if !single {
+            cx.names.nodes.entry(label(b)).or_insert(ids);
+        }
     }
     for ids in cx.names.nodes.values_mut() {
         ids.dedup();
