@@ -18,6 +18,12 @@ fn shape(text: &str) -> (serde_json::Value, Vec<String>) {
 
 fn assert_fmt_preserves(text: &str) {
     let formatted = stackc::fmt::format_source(text, FileId(0)).unwrap();
+    // The fast parser and the pest reference agree on both (tests/parser_diff.rs).
+    for t in [text, formatted.as_str()] {
+        if let Some(why) = stackc::syntax::parsers_disagree(t) {
+            panic!("the parsers disagree: {why}\n--- input: {t:?}");
+        }
+    }
     let again = stackc::fmt::format_source(&formatted, FileId(0)).unwrap();
     if formatted != again {
         let _ = std::fs::write(std::env::temp_dir().join("stackc-fmt-failure.stack"), text);

@@ -39,9 +39,42 @@ fn why(label: impl Into<String>, help: impl Into<String>) -> Why {
 
 type Classified = Result<(ExprKind, Vec<Diagnostic>), Why>;
 
+/// Which separators a token holds, counted in one pass: most tokens are
+/// told apart by these alone, without searching the text once per check.
+struct Shape {
+    dash: bool,
+    slash: bool,
+    colon: bool,
+    dots: usize,
+    /// Only ASCII digits and dots.
+    numeric: bool,
+}
+
+fn shape(text: &str) -> Shape {
+    let mut s = Shape {
+        dash: false,
+        slash: false,
+        colon: false,
+        dots: 0,
+        numeric: true,
+    };
+    for b in text.bytes() {
+        match b {
+            b'-' => s.dash = true,
+            b'/' => s.slash = true,
+            b':' => s.colon = true,
+            b'.' => s.dots += 1,
+            _ => {}
+        }
+        s.numeric &= b.is_ascii_digit() || b == b'.';
+    }
+    s
+}
+
 fn classify_inner(text: &str, span: Span) -> Classified {
     let lit = |l| Ok((ExprKind::Literal(l), Vec::new()));
-    if text.bytes().all(|b| b.is_ascii_digit()) {
+    let shape = shape(text);
+    if shape.numeric && shape.dots == 0 {
         return text
             .parse::<u64>()
             .map(|n| (ExprKind::Int(n), Vec::new()))
@@ -52,7 +85,7 @@ fn classify_inner(text: &str, span: Span) -> Classified {
                 )
             });
     }
-    if let Some((a, b)) = split_range(text) {
+    if let Some((a, b)) = shape.dash.then(|| split_range(text)).flatten() {
         let start = parse_ip(a)?;
         let end = parse_ip(b)?;
         return match IpRange::new(start, end) {
@@ -67,16 +100,17 @@ fn classify_inner(text: &str, span: Span) -> Classified {
             )),
         };
     }
-    if let Some((addr, prefix)) = text.split_once('/') {
+    if let Some((addr, prefix)) = shape.slash.then(|| text.split_once('/')).flatten() {
         return classify_cidr(text, addr, prefix, span);
     }
-    if is_mac_shaped(text) {
+    if shape.colon && is_mac_shaped(text) {
         return parse_mac(text).map(|m| (ExprKind::Literal(Literal::Mac(m)), Vec::new()));
     }
-    if text.contains(':') || looks_like_ipv4(text) {
+    // Four dot-separated parts of digits look like IPv4.
+    if shape.colon || shape.numeric && shape.dots == 3 {
         return parse_ip(text).map(|ip| (ExprKind::Literal(Literal::Ip(ip)), Vec::new()));
     }
-    if text.split('.').count() == 3
+    if shape.dots == 2
         && text
             .split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
@@ -95,12 +129,6 @@ fn split_range(text: &str) -> Option<(&str, &str)> {
     let (a, b) = text.split_once('-')?;
     let addr_like = |s: &str| s.contains(':') || s.contains('.');
     (addr_like(a) || addr_like(b)).then_some((a, b))
-}
-
-fn looks_like_ipv4(text: &str) -> bool {
-    text.contains('.')
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && text.split('.').count() == 4
 }
 
 fn parse_ip(text: &str) -> Result<IpAddr, Why> {
@@ -178,8 +206,12 @@ fn classify_cidr(text: &str, addr: &str, prefix: &str, span: Span) -> Classified
 }
 
 fn is_mac_shaped(text: &str) -> bool {
-    let parts: Vec<&str> = text.split(':').collect();
-    parts.len() == 6 && parts.iter().all(|p| p.len() == 2) && !text.contains("::")
+    // Six two-character parts and five colons are 17 bytes: most literals
+    // are decided by their length, without splitting.
+    text.len() == 17
+        && text.split(':').count() == 6
+        && text.split(':').all(|p| p.len() == 2)
+        && !text.contains("::")
 }
 
 fn parse_mac(text: &str) -> Result<Mac, Why> {
@@ -260,7 +292,12 @@ fn scale(num: &str, base: u64) -> Option<u64> {
         return None;
     }
     let denom = 10u128.pow(frac.len() as u32);
-    let digits: u128 = format!("{int}{frac}").parse().ok()?;
+    // The digits of `int` and `frac` read as one number (both are digits
+    // only: `num` is digits and dots, split at its only dot).
+    let digits = int.bytes().chain(frac.bytes()).try_fold(0u128, |n, b| {
+        n.checked_mul(10)?
+            .checked_add(u128::from(b.checked_sub(b'0')?))
+    })?;
     let total = digits.checked_mul(u128::from(base))?;
     (total % denom == 0)
         .then(|| u64::try_from(total / denom).ok())

@@ -8,18 +8,37 @@ use pest::iterators::Pairs;
 use pest::Parser;
 use pest_derive::Parser;
 use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Parser)]
 #[grammar = "../grammar/stack.pest"]
 pub struct StackParser;
 
+/// Whether pest accepts `text` as a whole file.
+pub fn accepts(text: &str) -> bool {
+    StackParser::parse(Rule::file, text).is_ok()
+}
+
 /// Parse `text` into pest pairs, or one E0101 diagnostic.
-pub fn parse_pairs(text: &str, file: FileId) -> Result<Pairs<'_, Rule>, Box<Diagnostic>> {
+///
+/// `text` may stand for the file from byte `base` on (the fast parser hands
+/// pest only the statement that failed and what follows it): the
+/// diagnostic's positions are shifted by `base`, so they point into the
+/// whole file.
+pub fn parse_pairs(
+    text: &str,
+    base: usize,
+    file: FileId,
+) -> Result<Pairs<'_, Rule>, Box<Diagnostic>> {
     match StackParser::parse(Rule::file, text) {
         Ok(pairs) => Ok(pairs),
         Err(_) => {
             // Parse again with pest's detailed tracking on: it costs time, so
-            // only inputs that failed pay for it.
+            // only inputs that failed pay for it. The switch is global and
+            // read when a parse starts, so detailed parses take turns: one
+            // thread switching it off must not catch another mid-way.
+            static DETAIL: Mutex<()> = Mutex::new(());
+            let _turn = DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
             pest::set_error_detail(true);
             let err = match StackParser::parse(Rule::file, text) {
                 Err(e) => e,
@@ -29,12 +48,19 @@ pub fn parse_pairs(text: &str, file: FileId) -> Result<Pairs<'_, Rule>, Box<Diag
                 }
             };
             pest::set_error_detail(false);
-            Err(Box::new(to_diagnostic(&err, text, file)))
+            Err(Box::new(to_diagnostic(&err, text, base, file)))
         }
     }
 }
 
-fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Diagnostic {
+/// The E0101 for a pest error on `text`, which stands for the file from
+/// byte `base` on.
+fn to_diagnostic(
+    err: &pest::error::Error<Rule>,
+    text: &str,
+    base: usize,
+    file: FileId,
+) -> Diagnostic {
     let mut pos = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -81,7 +107,7 @@ fn to_diagnostic(err: &pest::error::Error<Rule>, text: &str, file: FileId) -> Di
     }
     let found = found_at(text, pos);
     let end = (pos + found.len().max(1)).min(text.len()).max(pos);
-    let span = Span::new(file, pos, end);
+    let span = Span::new(file, base + pos, base + end);
     let list: Vec<String> = expected.into_iter().collect();
     let wanted = match list.len() {
         0 => "something else".to_string(),

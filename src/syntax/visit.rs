@@ -196,15 +196,7 @@ impl Visitor {
                     let span = self.span(&p);
                     match unescape(p.as_str()) {
                         Some(c) => push_text(&mut parts, c),
-                        None => self.diagnostics.push(
-                            Diagnostic::new(
-                                &codes::SYNTAX,
-                                span,
-                                format!("unknown escape `{}`", p.as_str()),
-                            )
-                            .label("not an escape")
-                            .help("the escapes are \\n \\t \\r \\\" \\\\ and \\$"),
-                        ),
+                        None => self.diagnostics.push(unknown_escape(span, p.as_str())),
                     }
                 }
                 Rule::interpolation => {
@@ -226,22 +218,33 @@ impl Visitor {
         for p in parts {
             match p {
                 StrPart::Text(t) => value.push_str(&t),
-                StrPart::Interp(e) => self.diagnostics.push(
-                    Diagnostic::new(
-                        &codes::TYPE_MISMATCH,
-                        e.span,
-                        "interpolation is not allowed here",
-                    )
-                    .label("labels and import paths are plain strings")
-                    .help("write the value out"),
-                ),
+                StrPart::Interp(e) => self.diagnostics.push(interpolation_not_allowed(e.span)),
             }
         }
         Str { value, span }
     }
 }
 
-fn push_text(parts: &mut Vec<StrPart>, s: &str) {
+/// E0101 for an escape such as `\q`: reported, and the string still parses.
+pub(super) fn unknown_escape(span: Span, escape: &str) -> Diagnostic {
+    Diagnostic::new(&codes::SYNTAX, span, format!("unknown escape `{escape}`"))
+        .label("not an escape")
+        .help("the escapes are \\n \\t \\r \\\" \\\\ and \\$")
+}
+
+/// E0204 for `${…}` in a label, an import path or an object key.
+pub(super) fn interpolation_not_allowed(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        &codes::TYPE_MISMATCH,
+        span,
+        "interpolation is not allowed here",
+    )
+    .label("labels and import paths are plain strings")
+    .help("write the value out")
+}
+
+/// Appends text to the last text part, so escapes and text runs make one part.
+pub(super) fn push_text(parts: &mut Vec<StrPart>, s: &str) {
     if let Some(StrPart::Text(t)) = parts.last_mut() {
         t.push_str(s);
     } else {
@@ -249,7 +252,7 @@ fn push_text(parts: &mut Vec<StrPart>, s: &str) {
     }
 }
 
-fn unescape(esc: &str) -> Option<&'static str> {
+pub(super) fn unescape(esc: &str) -> Option<&'static str> {
     Some(match esc {
         "\\n" => "\n",
         "\\t" => "\t",
@@ -262,7 +265,7 @@ fn unescape(esc: &str) -> Option<&'static str> {
 }
 
 /// `<<-EOT` heredocs drop the indentation common to all non-blank lines.
-fn strip_common_indent(body: &str) -> String {
+pub(super) fn strip_common_indent(body: &str) -> String {
     let indent = body
         .lines()
         .filter(|l| !l.trim().is_empty())
