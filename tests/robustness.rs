@@ -139,3 +139,15 @@ fn fmt_is_idempotent_with_control_bytes_in_comments() {
     assert_eq!(once, twice);
     assert!(once.contains("# b\u{1}c"), "the comment is kept as written");
 }
+
+/// Found by the `parse` fuzz target: a comment between an attribute's name
+/// and its `=` moved above the next attribute, which then no longer aligned
+/// with it on the second pass.
+#[test]
+fn fmt_is_idempotent_with_a_comment_before_the_equals_sign() {
+    let text = "network \"k8s\" {\n  roles# ex-1.0 }  \n= [worker]  \nnetwork = network.k8s\n}\n";
+    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
+    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
+    assert_eq!(once, twice);
+    assert!(once.contains("# ex-1.0 }"), "the comment is kept");
+}

@@ -307,10 +307,19 @@ impl<'a> Printer<'a> {
                         .unwrap_or("");
                     // What follows the previous line (its trailing comment) does not break a run.
                     let after = gap.split_once('\n').map_or("", |(_, rest)| rest);
+                    // A comment between the previous name and its `=` is
+                    // printed on its own line before this attribute, so it
+                    // breaks the run as it will on the next pass.
+                    let inside = Span::new(
+                        p.name.span.file,
+                        p.name.span.end as usize,
+                        p.value.span.start as usize,
+                    );
                     gap.matches('\n').count() > 1
                         || after.contains('#')
                         || after.contains("//")
                         || after.contains("/*")
+                        || self.has_comment_in(inside)
                         || self.multiline(&p.value)
                 }
                 _ => false,
