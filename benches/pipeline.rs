@@ -141,12 +141,9 @@ fn main() {
         let target = out_root.path().join(format!("out{n}"));
         let doc = stackc::backend::terraform::prepare(&ir, &sources).expect("terraform emits");
         let (write, ()) = measure(runs, || {
-            stackc::backend::write::write_atomic_with(&target, &output, |dir| {
-                std::fs::create_dir_all(dir.join("terraform"))?;
-                let mut f = std::fs::File::create(dir.join("terraform/main.tf.json"))?;
-                doc.write(&mut f).map(drop)
-            })
-            .expect("write")
+            stackc::write_build(&target, &output, Some(&doc))
+                .map(drop)
+                .expect("write")
         });
         let stages = [&parse, &lower, &check, &terraform, &ansible, &write];
         let total = Stage {

@@ -73,19 +73,10 @@ pub enum Only {
 
 /// Every output file of a compilation without errors.
 pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnostic>> {
-    let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
-        return Err(c.diagnostics.clone());
-    };
-    let mut out = backend::Output::default();
-    if matches!(only, Only::All | Only::Terraform) {
-        let (text, counts) = backend::terraform::emit_counted(ir, &c.sources)?;
-        out.files.insert("terraform/main.tf.json".into(), text);
-        out.resources = counts;
-    }
-    if matches!(only, Only::All | Only::Ansible) {
-        for (path, text) in emit_ansible(ir) {
-            out.files.insert(format!("ansible/{path}"), text);
-        }
+    let (mut out, doc) = emit_streamed(c, only)?;
+    if let Some(doc) = doc {
+        out.files
+            .insert(backend::terraform::PATH.into(), doc.text());
     }
     Ok(out)
 }
@@ -113,6 +104,27 @@ pub fn emit_streamed(
         }
     }
     Ok((out, doc))
+}
+
+/// Put a build in place at `target` (atomically, see [`backend::write`]):
+/// the files of `out`, and `main.tf.json` streamed from `doc` into the new
+/// directory. Returns the size of `main.tf.json` when there is one.
+pub fn write_build(
+    target: &Path,
+    out: &backend::Output,
+    doc: Option<&backend::terraform::Document<'_>>,
+) -> std::io::Result<Option<u64>> {
+    let mut tf_bytes = None;
+    backend::write::write_atomic_with(target, out, |dir| {
+        let Some(doc) = doc else { return Ok(()) };
+        let path = dir.join(backend::terraform::PATH);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        tf_bytes = Some(doc.write(&mut std::fs::File::create(path)?)?);
+        Ok(())
+    })?;
+    Ok(tf_bytes)
 }
 
 /// The result of compiling a stack: its sources, the IR when lowering

@@ -133,6 +133,8 @@ impl<'w> Json<'w> {
         self.out.push(c);
         self.depth += 1;
         self.fresh = true;
+        #[cfg(debug_assertions)]
+        self.keys.push(None);
     }
 
     #[inline]
@@ -143,34 +145,28 @@ impl<'w> Json<'w> {
         }
         self.fresh = false;
         self.out.push(c);
+        #[cfg(debug_assertions)]
+        self.keys.pop();
     }
 
     #[inline]
     pub fn begin_object(&mut self) {
         self.open(b'{');
-        #[cfg(debug_assertions)]
-        self.keys.push(None);
     }
 
     #[inline]
     pub fn end_object(&mut self) {
         self.close(b'}');
-        #[cfg(debug_assertions)]
-        self.keys.pop();
     }
 
     #[inline]
     pub fn begin_array(&mut self) {
         self.open(b'[');
-        #[cfg(debug_assertions)]
-        self.keys.push(None);
     }
 
     #[inline]
     pub fn end_array(&mut self) {
         self.close(b']');
-        #[cfg(debug_assertions)]
-        self.keys.pop();
     }
 
     /// The next array element starts here (before a scalar or a container).
@@ -232,18 +228,8 @@ impl<'w> Json<'w> {
         self.out.push(b'"');
     }
 
-    /// A string from pieces already free of characters JSON or Terraform
-    /// would escape (numbers, addresses, identifiers).
-    pub fn raw_string(&mut self, pieces: &[&str]) {
-        self.out.push(b'"');
-        for p in pieces {
-            debug_assert!(!p.bytes().any(needs_care), "raw piece `{p}` needs escaping");
-            self.out.extend_from_slice(p.as_bytes());
-        }
-        self.out.push(b'"');
-    }
-
-    /// A string written with `format_args!` (no escaping: see [`Json::raw_string`]).
+    /// A string written with `format_args!`, for text free of characters
+    /// JSON or Terraform would escape (debug builds check it).
     pub fn raw_fmt(&mut self, args: std::fmt::Arguments<'_>) {
         use std::io::Write;
         self.out.push(b'"');
@@ -335,7 +321,7 @@ impl<'w> Json<'w> {
 
 /// Bytes that JSON or Terraform's template syntax treats specially.
 fn needs_care(b: u8) -> bool {
-    b < 0x20 || matches!(b, b'"' | b'\\' | b'$' | b'%')
+    CARE[b as usize]
 }
 
 /// `needs_care` as a table: the scan below looks up one byte at a time.

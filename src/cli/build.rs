@@ -38,22 +38,16 @@ pub fn run(args: &BuildArgs) -> i32 {
             return INPUT_ERRORS;
         }
     };
-    // main.tf.json is streamed into the new directory as it is written.
-    let mut tf_bytes = None;
-    let written = crate::backend::write::write_atomic_with(&args.output, &out, |dir| {
-        let Some(doc) = &doc else { return Ok(()) };
-        std::fs::create_dir_all(dir.join("terraform"))?;
-        let mut file = std::fs::File::create(dir.join(TF_PATH))?;
-        tf_bytes = Some(doc.write(&mut file)?);
-        Ok(())
-    });
-    if let Err(e) = written {
-        eprintln!(
-            "error: cannot write `{}`: {e}; it is unchanged",
-            args.output.display()
-        );
-        return FAILURE;
-    }
+    let tf_bytes = match crate::write_build(&args.output, &out, doc.as_ref()) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "error: cannot write `{}`: {e}; it is unchanged",
+                args.output.display()
+            );
+            return FAILURE;
+        }
+    };
     let summary = summary(&out, tf_bytes, c.ir.as_ref());
     if args.format == BuildFormat::Json {
         println!(
@@ -68,8 +62,6 @@ pub fn run(args: &BuildArgs) -> i32 {
 
 /// What a build produced: files, Terraform resources per provider, Ansible
 /// hosts per group and plays.
-const TF_PATH: &str = "terraform/main.tf.json";
-
 fn summary(
     out: &crate::backend::Output,
     tf_bytes: Option<u64>,
@@ -94,7 +86,7 @@ fn summary(
         .map(|(p, t)| (p.as_str(), t.len() as u64))
         .collect();
     if let Some(bytes) = tf_bytes {
-        files.push((TF_PATH, bytes));
+        files.push((crate::backend::terraform::PATH, bytes));
         files.sort();
     }
     let files: Vec<serde_json::Value> = files
@@ -128,10 +120,10 @@ fn human(s: &serde_json::Value, dir: &std::path::Path) -> String {
             "  terraform/main.tf.json  {total} resources ({})\n",
             res.join(", ")
         ));
-    } else if s["files"]
-        .as_array()
-        .is_some_and(|f| f.iter().any(|x| x["path"] == "terraform/main.tf.json"))
-    {
+    } else if s["files"].as_array().is_some_and(|f| {
+        f.iter()
+            .any(|x| x["path"] == crate::backend::terraform::PATH)
+    }) {
         out.push_str("  terraform/main.tf.json  no resources (bare metal only)\n");
     }
     let plays = s["ansible"]["plays"].as_u64().unwrap_or(0);

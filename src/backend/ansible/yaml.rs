@@ -92,12 +92,7 @@ pub fn str_entry(out: &mut String, k: &str, v: &str, depth: usize) {
     indent(out, depth);
     key(out, k);
     out.push_str(": ");
-    if has_jinja(v) {
-        out.push_str("!unsafe ");
-        quote(out, v, WIDTH.saturating_sub(8), depth + 1);
-    } else {
-        quote(out, v, WIDTH, depth + 1);
-    }
+    data_string(out, v, depth + 1);
     out.push('\n');
 }
 
@@ -190,13 +185,20 @@ fn scalar(out: &mut String, v: &Y, depth: usize) {
         Y::Null => out.push_str("null"),
         Y::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Y::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
-        Y::Str(s) if has_jinja(s) => {
-            out.push_str("!unsafe ");
-            quote(out, s, WIDTH.saturating_sub(8), depth);
-        }
-        Y::Str(s) | Y::Jinja(s) => quote(out, s, WIDTH, depth),
+        Y::Str(s) => data_string(out, s, depth),
+        Y::Jinja(s) => quote(out, s, WIDTH, depth),
         Y::Map(_) => out.push_str("{}"),
         Y::List(_) => out.push_str("[]"),
+    }
+}
+
+/// A string from the stack: quoted, and `!unsafe` when it looks like Jinja.
+fn data_string(out: &mut String, s: &str, depth: usize) {
+    if has_jinja(s) {
+        out.push_str("!unsafe ");
+        quote(out, s, WIDTH.saturating_sub(8), depth);
+    } else {
+        quote(out, s, WIDTH, depth);
     }
 }
 

@@ -25,6 +25,9 @@ const PROVIDERS: &[(&str, &str, &str)] = &[
     ("zerotier", "zerotier/zerotier", "~> 1.6"),
 ];
 
+/// Where the document goes, relative to the output directory.
+pub const PATH: &str = "terraform/main.tf.json";
+
 /// Emit `main.tf.json`, or the reasons it cannot be written.
 pub fn emit(ir: &Ir, sources: &SourceMap) -> Result<String, Vec<Diagnostic>> {
     emit_counted(ir, sources).map(|(text, _)| text)
