@@ -189,6 +189,9 @@ fn finish(
         };
     }
     let (ir, diags) = lower(&parsed, opts);
+    // The syntax tree is not needed past lowering; free it before the checks
+    // and backends allocate theirs.
+    drop(parsed);
     let lowered_ok = !diags.iter().any(Diagnostic::is_error);
     sink.extend(diags);
     if lowered_ok && !sink.has_errors() {
