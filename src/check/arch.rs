@@ -96,7 +96,8 @@ fn addons(ir: &Ir, sink: &mut Sink) {
 }
 
 fn vms(ir: &Ir, sink: &mut Sink) {
-    let mut seen = std::collections::HashSet::new();
+    // One finding per `vm` block: a counted group's nodes share its span.
+    let mut seen = rustc_hash::FxHashSet::default();
     for n in &ir.nodes {
         let Some(vm) = &n.vm else { continue };
         if !seen.insert(vm.span) {

@@ -11,6 +11,7 @@ use crate::diag::{codes, Code, Diagnostic, Sink};
 use crate::ir::value::{host_range, ip_add, ip_to_u128, Cidr};
 use crate::ir::{Ir, Network, Node};
 use crate::span::Span;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
@@ -248,10 +249,12 @@ fn gateways_and_dns(ir: &Ir, sink: &mut Sink) {
 fn build(ir: &Ir) -> Planner {
     let mut p = Planner::default();
     for (i, n) in ir.nodes.iter().enumerate() {
+        // A node's owner text is written only for a finding (see `owner`):
+        // formatting it for every node of a fleet cost more than the sweep.
         p.add(Interval::point(
             n.ip.value,
             Kind::Node(i as u32),
-            n.describe(),
+            String::new(),
             n.ip.span,
         ));
     }
@@ -289,8 +292,17 @@ fn build(ir: &Ir) -> Planner {
 /// A conflict finding, the (who, address) pairs it covers, and its summary.
 type Conflict = (Diagnostic, Vec<(String, IpAddr)>, String);
 
+/// Who holds an interval, for messages: nodes are described on demand.
+fn owner<'a>(ir: &Ir, iv: &'a Interval) -> Cow<'a, str> {
+    match iv.kind {
+        Kind::Node(i) => Cow::Owned(ir.nodes[i as usize].describe()),
+        _ => Cow::Borrowed(&iv.owner),
+    }
+}
+
 fn conflicts(ir: &Ir, p: &Planner, sink: &mut Sink) {
-    let free = FreeAddresses::new(p);
+    // Built on the first conflict only: a clean plan never needs it.
+    let mut free = None;
     // (code, primary span, secondary span) → the finding and its addresses.
     let mut grouped: BTreeMap<(&'static str, Span, Span), Conflict> = BTreeMap::new();
     for (a, b) in p.conflicts() {
@@ -299,7 +311,8 @@ fn conflicts(ir: &Ir, p: &Planner, sink: &mut Sink) {
         if (rank(a.kind), a.span) < (rank(b.kind), b.span) {
             std::mem::swap(&mut a, &mut b);
         }
-        let Some((code, d)) = diagnose(ir, a, b, &free) else {
+        let free = free.get_or_insert_with(|| FreeAddresses::new(p));
+        let Some((code, d)) = diagnose(ir, a, b, free) else {
             continue;
         };
         let shared = shared_addr(a, b);
@@ -312,10 +325,11 @@ fn conflicts(ir: &Ir, p: &Planner, sink: &mut Sink) {
             (Kind::Node(x), _) | (_, Kind::Node(x)) => format!("`{}`", ir.nodes[x as usize].name),
             _ => b.owner.clone(),
         };
+        let (a_owner, b_owner) = (owner(ir, a), owner(ir, b));
         let summary = match code.code {
             "E0303" => "addresses are each used twice".to_string(),
-            "E0305" => format!("nodes are inside {}", b.owner),
-            _ => format!("addresses conflict with {}", a.owner),
+            "E0305" => format!("nodes are inside {b_owner}"),
+            _ => format!("addresses conflict with {a_owner}"),
         };
         grouped
             .entry(key)
@@ -362,37 +376,38 @@ fn diagnose(
     free: &FreeAddresses,
 ) -> Option<(&'static Code, Diagnostic)> {
     let shared = shared_addr(a, b);
+    let (a_owner, b_owner) = (owner(ir, a), owner(ir, b));
     let (code, msg, label): (&'static Code, String, String) = match (a.kind, b.kind) {
         (Kind::Node(_), Kind::Node(_)) => (
             &codes::DUPLICATE_ADDRESS,
-            format!("{shared} is used by {} and by {}", b.owner, a.owner),
+            format!("{shared} is used by {b_owner} and by {a_owner}"),
             "used again here".into(),
         ),
         (Kind::Node(_), Kind::Gateway(_)) => (
             &codes::RESERVED_ADDRESS,
-            format!("{shared} of {} is {}", a.owner, b.owner),
+            format!("{shared} of {a_owner} is {b_owner}"),
             "the gateway's address".into(),
         ),
         (Kind::Node(_), Kind::Dhcp(_)) => (
             &codes::DHCP_CONFLICT,
-            format!("{shared} of {} is inside {}", a.owner, b.owner),
+            format!("{shared} of {a_owner} is inside {b_owner}"),
             "the router may lease this address".into(),
         ),
         (Kind::Pool(..), Kind::Pool(..)) => (
             &codes::POOL_CONFLICT,
-            format!("{} overlaps {}", a.owner, b.owner),
+            format!("{a_owner} overlaps {b_owner}"),
             "overlaps another pool".into(),
         ),
         (Kind::Pool(..), _) => (
             &codes::POOL_CONFLICT,
-            format!("{} overlaps {}", a.owner, b.owner),
+            format!("{a_owner} overlaps {b_owner}"),
             format!("{shared} is taken"),
         ),
         _ => return None,
     };
     let mut d = Diagnostic::new(code, a.span, msg)
         .label(label)
-        .with_secondary(b.span, format!("{} is here", b.owner));
+        .with_secondary(b.span, format!("{b_owner} is here"));
     d = match (a.kind, b.kind) {
         (Kind::Node(i), _) => {
             let n = &ir.nodes[i as usize];

@@ -84,14 +84,15 @@ impl Planner {
     /// still open: O(n log n + k) for k overlapping pairs, so distinct node
     /// addresses cost nothing beyond the sort.
     pub fn conflicts(&self) -> Vec<(usize, usize)> {
-        let mut order: Vec<usize> = (0..self.intervals.len()).collect();
-        order.sort_by_key(|i| {
-            let iv = &self.intervals[*i];
-            (iv.v6, iv.start, std::cmp::Reverse(iv.end), iv.kind)
-        });
+        // Keys sorted beside their indices (no lookups from the comparator);
+        // the kind makes every key distinct, so an unstable sort is exact.
+        let mut order: Vec<_> = (self.intervals.iter().enumerate())
+            .map(|(i, iv)| ((iv.v6, iv.start, std::cmp::Reverse(iv.end), iv.kind), i))
+            .collect();
+        order.sort_unstable();
         let mut out = Vec::new();
         let mut open: Vec<usize> = Vec::new();
-        for &i in &order {
+        for &(_, i) in &order {
             let cur = &self.intervals[i];
             open.retain(|&o| self.intervals[o].overlaps(cur));
             out.extend(open.iter().map(|&o| (o, i)));
