@@ -151,3 +151,15 @@ fn fmt_is_idempotent_with_a_comment_before_the_equals_sign() {
     assert_eq!(once, twice);
     assert!(once.contains("# ex-1.0 }"), "the comment is kept");
 }
+
+/// Found by `check_never_panics_on_mutated_examples`: a comment between a
+/// name and its `=`, on the line of the attribute before, becomes that
+/// attribute's trailing comment and must not break the `=` run.
+#[test]
+fn fmt_is_idempotent_when_a_comment_before_the_equals_sign_trails_the_line_before() {
+    let text = "k {\n  a     = 1\n  np = true pod_cidr           # c1\n           = 5  # c2\n  service_cidr     = 7\n}\n";
+    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
+    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
+    assert_eq!(once, twice);
+    assert!(once.contains("np           = true  # c1"), "{once}");
+}

@@ -108,9 +108,39 @@ impl<'a> Printer<'a> {
     }
 
     fn has_comment_in(&self, span: Span) -> bool {
+        // Comments are in source order: look from the first at or after `start`.
+        let at = self.comments.partition_point(|c| c.span.start < span.start);
+        self.comments
+            .get(at)
+            .is_some_and(|c| c.span.end <= span.end)
+    }
+
+    /// True when a comment between the name of `items[i - 1]` and its `=`
+    /// will be printed on its own line before `items[i]`, breaking the `=`
+    /// run as it will on the next pass. Such a comment on the same source
+    /// line as the end of `items[i - 2]` is printed as that item's trailing
+    /// comment instead, and breaks nothing.
+    fn moved_before(&self, items: &[BodyItem], i: usize) -> bool {
+        let BodyItem::Attribute(p) = &items[i - 1] else {
+            return false;
+        };
+        let (from, to) = (p.name.span.end, p.value.span.start);
+        let before = i.checked_sub(2).map(|j| items[j].span().end);
         self.comments
             .iter()
-            .any(|c| span.start <= c.span.start && c.span.end <= span.end)
+            .filter(|c| from <= c.span.start && c.span.end <= to)
+            .any(|c| !before.is_some_and(|end| self.trails(end, c)))
+    }
+
+    /// Whether `trailing_comment(end)` will print `c`: the first comment
+    /// after `end`, on the same source line.
+    fn trails(&self, end: u32, c: &Comment) -> bool {
+        let gap = self.src.get(end as usize..c.span.start as usize);
+        let first = !self
+            .comments
+            .iter()
+            .any(|o| end <= o.span.start && o.span.start < c.span.start);
+        first && gap.is_some_and(|g| !g.contains('\n'))
     }
 
     /// Print every pending comment that starts before `pos`, each on its
@@ -307,19 +337,11 @@ impl<'a> Printer<'a> {
                         .unwrap_or("");
                     // What follows the previous line (its trailing comment) does not break a run.
                     let after = gap.split_once('\n').map_or("", |(_, rest)| rest);
-                    // A comment between the previous name and its `=` is
-                    // printed on its own line before this attribute, so it
-                    // breaks the run as it will on the next pass.
-                    let inside = Span::new(
-                        p.name.span.file,
-                        p.name.span.end as usize,
-                        p.value.span.start as usize,
-                    );
                     gap.matches('\n').count() > 1
                         || after.contains('#')
                         || after.contains("//")
                         || after.contains("/*")
-                        || self.has_comment_in(inside)
+                        || self.moved_before(items, i)
                         || self.multiline(&p.value)
                 }
                 _ => false,
