@@ -163,3 +163,18 @@ fn fmt_is_idempotent_when_a_comment_before_the_equals_sign_trails_the_line_befor
     assert_eq!(once, twice);
     assert!(once.contains("np           = true  # c1"), "{once}");
 }
+
+/// Found by `check_never_panics_on_mutated_examples`: a block written on one
+/// line with a nested block inside is printed on several lines, so it does
+/// not group with its one-line neighbours (the next pass would part them).
+#[test]
+fn fmt_is_idempotent_with_a_nested_block_written_on_one_line() {
+    let text = "addon \"traefik\" { replicas = 2 }\n# c\naddon \"kps\" { grafana { node_port = 30000 } }\naddon \"loki\" {}\n";
+    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
+    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
+    assert_eq!(once, twice);
+    assert!(
+        once.contains("replicas = 2 }\n\n# c\naddon \"kps\" {\n"),
+        "{once}"
+    );
+}

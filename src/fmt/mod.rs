@@ -187,7 +187,12 @@ impl<'a> Printer<'a> {
             if let Some(p) = prev {
                 // Imports, and one-line blocks such as `addon "loki" {}`,
                 // may stand in a group; anything else gets a blank line.
-                let one_line = |i: &Item| !self.text(i.span()).contains('\n');
+                // Judged by how the item will be printed: a one-line source
+                // block with a nested block inside is printed on several lines.
+                let one_line = |i: &Item| match i {
+                    Item::Block(b) => self.prints_inline(b),
+                    Item::Import(_) => !self.text(i.span()).contains('\n'),
+                };
                 let grouped = matches!((p, item), (Item::Import(_), Item::Import(_)))
                     || matches!((p, item), (Item::Block(_), Item::Block(_)))
                         && one_line(p)
@@ -222,6 +227,20 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// A body printed as `{ a = 1  b = 2 }`: one source line of attributes
+    /// and no comment.
+    fn inline_body(&self, b: &Block) -> bool {
+        !self.text(b.body_span).contains('\n')
+            && !self.has_comment_in(b.body_span)
+            && b.body.iter().all(|i| matches!(i, BodyItem::Attribute(_)))
+    }
+
+    /// Whether the whole block is printed on one line.
+    fn prints_inline(&self, b: &Block) -> bool {
+        !self.text(b.span).contains('\n')
+            && (self.inline_body(b) || b.body.is_empty() && !self.has_comment_in(b.body_span))
+    }
+
     fn block(&mut self, b: &Block) {
         self.out.push_str(&b.kind.name);
         for l in &b.labels {
@@ -229,9 +248,7 @@ impl<'a> Printer<'a> {
             self.out.push_str(self.text(l.span));
         }
         self.out.push(' ');
-        let inline = !self.text(b.body_span).contains('\n')
-            && !self.has_comment_in(b.body_span)
-            && b.body.iter().all(|i| matches!(i, BodyItem::Attribute(_)));
+        let inline = self.inline_body(b);
         if b.body.is_empty() && !self.has_comment_in(b.body_span) {
             self.out.push_str("{}");
         } else if inline {
