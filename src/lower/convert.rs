@@ -32,7 +32,7 @@ pub trait FromValue: Sized {
 impl Cx<'_> {
     /// Convert, reporting failures; `None` when reported.
     pub fn convert<T: FromValue>(&mut self, v: &Sv) -> Option<Spanned<T>> {
-        if v.value == Value::Invalid {
+        if matches!(v.value, Value::Invalid) {
             return None;
         }
         match T::from_value(v, self) {
@@ -188,26 +188,50 @@ from_symbol!(
     TunnelKind => "tunnel kind", StateBackend => "state backend", DatastoreContent => "datastore content type"
 );
 
-/// A reference `KIND.NAME` whose NAME is a key of `names` (candidates for
-/// "did you mean" are only built on failure).
-fn reference<'v, T>(
-    v: &'v Sv,
-    kind: &'static str,
-    names: &std::collections::BTreeMap<String, T>,
-) -> Result<&'v str, Fail> {
+/// The names a reference may resolve to: a sorted map, or the hashed table
+/// of nodes (one entry per node of a fleet, so looked up without ordering).
+pub trait NameTable {
+    fn has(&self, name: &str) -> bool;
+    /// Every name in sorted order, as candidates for "did you mean".
+    fn sorted_names(&self) -> Vec<&str>;
+}
+
+impl<T> NameTable for std::collections::BTreeMap<String, T> {
+    fn has(&self, name: &str) -> bool {
+        self.contains_key(name)
+    }
+    fn sorted_names(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+}
+
+impl<T> NameTable for super::NodeNames<T> {
+    fn has(&self, name: &str) -> bool {
+        self.contains_key(name)
+    }
+    fn sorted_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// A reference `KIND.NAME` whose NAME is in `names` (candidates for "did
+/// you mean" are only built on failure).
+fn reference<'v>(v: &'v Sv, kind: &'static str, names: &impl NameTable) -> Result<&'v str, Fail> {
     let Value::Name(n) = &v.value else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
     let Some(name) = n.strip_prefix(kind).and_then(|r| r.strip_prefix('.')) else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
-    if names.contains_key(name) {
+    if names.has(name) {
         Ok(name)
     } else {
         Err(Fail::Unknown {
             what: kind,
-            word: n.clone(),
-            candidates: prefixed(kind, names.keys()),
+            word: n.to_string(),
+            candidates: prefixed(kind, names.sorted_names()),
         })
     }
 }
@@ -221,8 +245,8 @@ fn reference_expected(kind: &str) -> &'static str {
     }
 }
 
-fn prefixed<'a>(kind: &str, names: impl Iterator<Item = &'a String>) -> Vec<String> {
-    names.map(|n| format!("{kind}.{n}")).collect()
+fn prefixed(kind: &str, names: Vec<&str>) -> Vec<String> {
+    names.into_iter().map(|n| format!("{kind}.{n}")).collect()
 }
 
 impl FromValue for NetworkId {
@@ -251,7 +275,7 @@ impl FromValue for NodeRef {
             return Err(Fail::Expected("a value that does not refer to nodes"));
         }
         let name = reference(v, "node", &cx.names.nodes)?;
-        Ok(NodeRef(cx.names.nodes[name].clone()))
+        Ok(NodeRef(cx.names.nodes[name].to_vec()))
     }
 }
 

@@ -85,43 +85,46 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
 /// `network.k8s.cidr` and `network.k8s.gateway` are values; every other
 /// name is left for the typed getter.
 fn eval_name(name: &str, span: Span, cx: &mut Cx) -> Value {
-    let parts: Vec<&str> = name.split('.').collect();
-    if parts.len() == 3 && parts[0] == "network" {
-        let Some(&(cidr, gateway)) = cx.names.network_info.get(parts[1]) else {
-            return Value::Name(name.to_string());
-        };
-        return match parts[2] {
-            "cidr" => Value::Lit(Literal::Cidr(cidr)),
-            "gateway" => match gateway {
-                Some(g) => Value::Lit(Literal::Ip(g)),
-                None => {
-                    cx.push(
-                        Diagnostic::new(
-                            &codes::MISSING_ATTRIBUTE,
-                            span,
-                            format!("network `{}` has no gateway", parts[1]),
-                        )
-                        .label("this network sets no `gateway`"),
-                    );
-                    Value::Invalid
-                }
-            },
-            other => {
-                let mut d = Diagnostic::new(
-                    &codes::UNKNOWN_NAME,
-                    span,
-                    format!("a network has no attribute `{other}` to refer to"),
-                )
-                .label("unknown attribute");
-                if let Some(h) = did_you_mean(other, ["cidr", "gateway"]) {
-                    d = d.help(h);
-                }
-                cx.push(d);
+    // Split without collecting: this runs for every reference in a fleet.
+    let mut parts = name.split('.');
+    let (Some("network"), Some(net), Some(attr), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Value::Name(name.to_string());
+    };
+    let Some(&(cidr, gateway)) = cx.names.network_info.get(net) else {
+        return Value::Name(name.to_string());
+    };
+    match attr {
+        "cidr" => Value::Lit(Literal::Cidr(cidr)),
+        "gateway" => match gateway {
+            Some(g) => Value::Lit(Literal::Ip(g)),
+            None => {
+                cx.push(
+                    Diagnostic::new(
+                        &codes::MISSING_ATTRIBUTE,
+                        span,
+                        format!("network `{net}` has no gateway"),
+                    )
+                    .label("this network sets no `gateway`"),
+                );
                 Value::Invalid
             }
-        };
+        },
+        other => {
+            let mut d = Diagnostic::new(
+                &codes::UNKNOWN_NAME,
+                span,
+                format!("a network has no attribute `{other}` to refer to"),
+            )
+            .label("unknown attribute");
+            if let Some(h) = did_you_mean(other, ["cidr", "gateway"]) {
+                d = d.help(h);
+            }
+            cx.push(d);
+            Value::Invalid
+        }
     }
-    Value::Name(name.to_string())
 }
 
 fn eval_string(parts: &[StrPart], cx: &mut Cx) -> Value {

@@ -8,21 +8,24 @@ use super::{convert::FromValue, Cx};
 use crate::diag::{codes, did_you_mean, Allow, Diagnostic};
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{Attribute, Block, BodyItem};
+use smallvec::SmallVec;
 
+/// A reader exists per block read (twice per node of a fleet), so its
+/// bookkeeping lives inline: typical blocks fit, larger ones spill.
 pub struct Reader<'a> {
     pub block: &'a Block,
-    used: Vec<bool>,
-    known_attrs: Vec<&'static str>,
-    known_blocks: Vec<&'static str>,
+    used: SmallVec<[bool; 16]>,
+    known_attrs: SmallVec<[&'static str; 16]>,
+    known_blocks: SmallVec<[&'static str; 4]>,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(block: &'a Block) -> Self {
         Reader {
             block,
-            used: vec![false; block.body.len()],
-            known_attrs: Vec::new(),
-            known_blocks: Vec::new(),
+            used: smallvec::smallvec![false; block.body.len()],
+            known_attrs: SmallVec::new(),
+            known_blocks: SmallVec::new(),
         }
     }
 
@@ -41,9 +44,9 @@ impl<'a> Reader<'a> {
         first
     }
 
-    pub fn blocks(&mut self, kind: &'static str) -> Vec<&'a Block> {
+    pub fn blocks(&mut self, kind: &'static str) -> SmallVec<[&'a Block; 2]> {
         self.known_blocks.push(kind);
-        let mut out = Vec::new();
+        let mut out = SmallVec::new();
         for (i, item) in self.block.body.iter().enumerate() {
             if let BodyItem::Block(b) = item {
                 if b.kind.name == kind {
@@ -172,7 +175,7 @@ impl Cx<'_> {
 
     /// Report everything the lowering code did not ask for.
     pub fn finish(&mut self, r: Reader) {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: SmallVec<[(&str, Span); 16]> = SmallVec::new();
         for (i, item) in r.block.body.iter().enumerate() {
             match item {
                 BodyItem::Attribute(a) if r.used[i] => seen.push((&a.name.name, a.name.span)),
