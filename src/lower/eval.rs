@@ -66,13 +66,13 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
         ExprKind::Object(items) => Value::Object(
             items
                 .iter()
-                .map(|i| (i.key.value.clone(), eval(&i.value, cx)))
+                .map(|i| (i.key.value.to_string(), eval(&i.value, cx)))
                 .collect(),
         ),
         ExprKind::Name(n) => eval_name(n, expr.span, cx),
-        ExprKind::Call { name, args } => {
-            let args: Vec<Sv> = args.iter().map(|e| eval(e, cx)).collect();
-            functions::call(&name.name, name.span, expr.span, args, cx)
+        ExprKind::Call(call) => {
+            let args: Vec<Sv> = call.args.iter().map(|e| eval(e, cx)).collect();
+            functions::call(&call.name.name, call.name.span, expr.span, args, cx)
         }
         ExprKind::Invalid => Value::Invalid,
     };

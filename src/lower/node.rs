@@ -226,36 +226,36 @@ fn group_attrs(b: &Block, r: &mut Reader, ir: &Ir, cx: &mut Cx) -> Option<Group>
     let roles = cx
         .list::<Role>(r, "roles")
         .map(|l| Spanned::new(l.value.into_iter().map(|x| x.value).collect(), l.span));
-    if roles.is_none() && b.attribute("roles").is_none() {
+    if roles.is_none() && !r.has("roles") {
         cx.missing(
             b,
             "roles",
             "a list of control_plane, etcd, worker, loadbalancer, storage, monitoring",
         );
     }
-    let os = match b.attribute("os") {
-        Some(_) => cx.opt::<ImageId>(r, "os"),
-        None => cx
-            .names
+    let os = if r.has("os") {
+        cx.opt::<ImageId>(r, "os")
+    } else {
+        cx.names
             .images
             .get("ubuntu-24.04")
-            .map(|id| Spanned::new(*id, label_span(b))),
+            .map(|id| Spanned::new(*id, label_span(b)))
     };
     let arch = cx
         .opt::<Arch>(r, "arch")
         .unwrap_or(Spanned::new(Arch::Amd64, label_span(b)));
-    let network = match b.attribute("network") {
-        Some(_) => cx.opt::<NetworkId>(r, "network"),
-        None if ir.networks.len() == 1 => Some(Spanned::new(NetworkId(0), label_span(b))),
-        None => {
-            r.raw("network");
-            cx.missing(
-                b,
-                "network",
-                "a network reference, needed when the stack has other than one network",
-            );
-            None
-        }
+    let network = if r.has("network") {
+        cx.opt::<NetworkId>(r, "network")
+    } else if ir.networks.len() == 1 {
+        Some(Spanned::new(NetworkId(0), label_span(b)))
+    } else {
+        r.raw("network");
+        cx.missing(
+            b,
+            "network",
+            "a network reference, needed when the stack has other than one network",
+        );
+        None
     };
     let labels = match cx.value(r, "labels") {
         Some(v) => string_map(&v, cx),

@@ -14,6 +14,10 @@ use smallvec::SmallVec;
 /// bookkeeping lives inline: typical blocks fit, larger ones spill.
 pub struct Reader<'a> {
     pub block: &'a Block,
+    /// Each body item's name (an attribute's, or a block's type) and
+    /// whether it is an attribute, read out of the tree once: a block is
+    /// asked for a dozen names, each compared against every item.
+    items: SmallVec<[(&'a str, bool); 16]>,
     used: SmallVec<[bool; 16]>,
     known_attrs: SmallVec<[&'static str; 16]>,
     known_blocks: SmallVec<[&'static str; 4]>,
@@ -21,35 +25,45 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     pub fn new(block: &'a Block) -> Self {
+        let items = block
+            .body
+            .iter()
+            .map(|item| match item {
+                BodyItem::Attribute(a) => (a.name.name.as_str(), true),
+                BodyItem::Block(b) => (b.kind.name.as_str(), false),
+            })
+            .collect();
         Reader {
             block,
+            items,
             used: smallvec::smallvec![false; block.body.len()],
             known_attrs: SmallVec::new(),
             known_blocks: SmallVec::new(),
         }
     }
 
+    /// Whether the attribute `name` is written (without asking for it).
+    pub fn has(&self, name: &str) -> bool {
+        self.items.iter().any(|&(n, attr)| attr && n == name)
+    }
+
     /// The attribute `name`, if written (the first, when written twice).
     pub fn raw(&mut self, name: &'static str) -> Option<&'a Attribute> {
         self.known_attrs.push(name);
-        let mut first = None;
-        for (i, item) in self.block.body.iter().enumerate() {
-            if let BodyItem::Attribute(a) = item {
-                if a.name.name == name && first.is_none() {
-                    self.used[i] = true;
-                    first = Some(a);
-                }
-            }
+        let i = self.items.iter().position(|&(n, attr)| attr && n == name)?;
+        self.used[i] = true;
+        match &self.block.body[i] {
+            BodyItem::Attribute(a) => Some(a),
+            BodyItem::Block(_) => None,
         }
-        first
     }
 
     pub fn blocks(&mut self, kind: &'static str) -> SmallVec<[&'a Block; 2]> {
         self.known_blocks.push(kind);
         let mut out = SmallVec::new();
         for (i, item) in self.block.body.iter().enumerate() {
-            if let BodyItem::Block(b) = item {
-                if b.kind.name == kind {
+            if let (BodyItem::Block(b), (n, false)) = (item, self.items[i]) {
+                if n == kind {
                     self.used[i] = true;
                     out.push(b);
                 }
@@ -74,7 +88,7 @@ pub fn header_span(b: &Block) -> Span {
 pub fn block_title(b: &Block) -> String {
     match b.labels.first() {
         Some(l) => format!("{} \"{}\"", b.kind.name, l.value),
-        None => b.kind.name.clone(),
+        None => b.kind.name.to_string(),
     }
 }
 
@@ -110,7 +124,7 @@ impl Cx<'_> {
 
     /// A required attribute: E0203 at the block header when missing.
     pub fn req<T: FromValue>(&mut self, r: &mut Reader, name: &'static str) -> Option<Spanned<T>> {
-        if r.block.attribute(name).is_none() {
+        if !r.has(name) {
             r.raw(name);
             self.missing(r.block, name, T::EXPECTED);
             return None;
