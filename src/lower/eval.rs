@@ -7,6 +7,7 @@ use crate::diag::{codes, did_you_mean, Diagnostic};
 use crate::ir::value::Cidr;
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind, Literal, StrPart};
+use compact_str::CompactString;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,8 +20,9 @@ pub enum Value {
     Lit(Literal),
     List(Vec<Sv>),
     Object(Vec<(String, Sv)>),
-    /// A dotted name, not yet known to be a symbol or a reference.
-    Name(String),
+    /// A dotted name, not yet known to be a symbol or a reference. Inline
+    /// when short, so evaluating a fleet's references allocates nothing.
+    Name(CompactString),
     /// Already reported; converts to nothing without a second diagnostic.
     Invalid,
 }
@@ -66,7 +68,7 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
         ExprKind::Object(items) => Value::Object(
             items
                 .iter()
-                .map(|i| (i.key.value.to_string(), eval(&i.value, cx)))
+                .map(|i| (String::from(i.key.value.as_str()), eval(&i.value, cx)))
                 .collect(),
         ),
         ExprKind::Name(n) => eval_name(n, expr.span, cx),
@@ -84,16 +86,18 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
 
 /// `network.k8s.cidr` and `network.k8s.gateway` are values; every other
 /// name is left for the typed getter.
-fn eval_name(name: &str, span: Span, cx: &mut Cx) -> Value {
-    // Split without collecting: this runs for every reference in a fleet.
-    let mut parts = name.split('.');
-    let (Some("network"), Some(net), Some(attr), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Value::Name(name.to_string());
+fn eval_name(name: &CompactString, span: Span, cx: &mut Cx) -> Value {
+    // This runs for every reference in a fleet: most are not `network.…`
+    // at all, and the rest are split without collecting.
+    let Some(rest) = name.strip_prefix("network.") else {
+        return Value::Name(name.clone());
+    };
+    let mut parts = rest.split('.');
+    let (Some(net), Some(attr), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Value::Name(name.clone());
     };
     let Some(&(cidr, gateway)) = cx.names.network_info.get(net) else {
-        return Value::Name(name.to_string());
+        return Value::Name(name.clone());
     };
     match attr {
         "cidr" => Value::Lit(Literal::Cidr(cidr)),

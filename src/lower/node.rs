@@ -136,7 +136,7 @@ fn lower_group(
             continue;
         }
         let name = {
-            let owned = name.to_string();
+            let owned = String::from(name.as_str());
             by_name.insert(name, header_span(b));
             owned
         };
@@ -161,7 +161,7 @@ fn lower_group(
                 true,
             ),
         };
-        let power = power.as_ref().map(|p| p.for_node(i as usize - 1));
+        let power = power.as_ref().map(|p| Box::new(p.for_node(i as usize - 1)));
         ir.nodes.push(Node {
             name,
             hostname,

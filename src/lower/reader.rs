@@ -14,29 +14,39 @@ use smallvec::SmallVec;
 /// bookkeeping lives inline: typical blocks fit, larger ones spill.
 pub struct Reader<'a> {
     pub block: &'a Block,
-    /// Each body item's name (an attribute's, or a block's type) and
-    /// whether it is an attribute, read out of the tree once: a block is
-    /// asked for a dozen names, each compared against every item.
-    items: SmallVec<[(&'a str, bool); 16]>,
-    used: SmallVec<[bool; 16]>,
+    /// One entry per body item, read out of the tree once: a block is asked
+    /// for a dozen names, each compared against every item.
+    items: SmallVec<[Item<'a>; 8]>,
     known_attrs: SmallVec<[&'static str; 16]>,
     known_blocks: SmallVec<[&'static str; 4]>,
 }
 
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    /// An attribute's name, or a block's type.
+    name: &'a str,
+    attribute: bool,
+    /// Asked for, so not reported as unknown.
+    used: bool,
+}
+
 impl<'a> Reader<'a> {
     pub fn new(block: &'a Block) -> Self {
-        let items = block
-            .body
-            .iter()
-            .map(|item| match item {
+        let mut items = SmallVec::with_capacity(block.body.len());
+        for item in &block.body {
+            let (name, attribute) = match item {
                 BodyItem::Attribute(a) => (a.name.name.as_str(), true),
                 BodyItem::Block(b) => (b.kind.name.as_str(), false),
-            })
-            .collect();
+            };
+            items.push(Item {
+                name,
+                attribute,
+                used: false,
+            });
+        }
         Reader {
             block,
             items,
-            used: smallvec::smallvec![false; block.body.len()],
             known_attrs: SmallVec::new(),
             known_blocks: SmallVec::new(),
         }
@@ -44,14 +54,17 @@ impl<'a> Reader<'a> {
 
     /// Whether the attribute `name` is written (without asking for it).
     pub fn has(&self, name: &str) -> bool {
-        self.items.iter().any(|&(n, attr)| attr && n == name)
+        self.items.iter().any(|it| it.attribute && it.name == name)
     }
 
     /// The attribute `name`, if written (the first, when written twice).
     pub fn raw(&mut self, name: &'static str) -> Option<&'a Attribute> {
         self.known_attrs.push(name);
-        let i = self.items.iter().position(|&(n, attr)| attr && n == name)?;
-        self.used[i] = true;
+        let i = self
+            .items
+            .iter()
+            .position(|it| it.attribute && it.name == name)?;
+        self.items[i].used = true;
         match &self.block.body[i] {
             BodyItem::Attribute(a) => Some(a),
             BodyItem::Block(_) => None,
@@ -62,9 +75,9 @@ impl<'a> Reader<'a> {
         self.known_blocks.push(kind);
         let mut out = SmallVec::new();
         for (i, item) in self.block.body.iter().enumerate() {
-            if let (BodyItem::Block(b), (n, false)) = (item, self.items[i]) {
-                if n == kind {
-                    self.used[i] = true;
+            if let BodyItem::Block(b) = item {
+                if self.items[i].name == kind {
+                    self.items[i].used = true;
                     out.push(b);
                 }
             }
@@ -88,7 +101,7 @@ pub fn header_span(b: &Block) -> Span {
 pub fn block_title(b: &Block) -> String {
     match b.labels.first() {
         Some(l) => format!("{} \"{}\"", b.kind.name, l.value),
-        None => b.kind.name.to_string(),
+        None => String::from(b.kind.name.as_str()),
     }
 }
 
@@ -192,7 +205,7 @@ impl Cx<'_> {
         let mut seen: SmallVec<[(&str, Span); 16]> = SmallVec::new();
         for (i, item) in r.block.body.iter().enumerate() {
             match item {
-                BodyItem::Attribute(a) if r.used[i] => seen.push((&a.name.name, a.name.span)),
+                BodyItem::Attribute(a) if r.items[i].used => seen.push((&a.name.name, a.name.span)),
                 BodyItem::Attribute(a) => {
                     if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == a.name.name) {
                         self.push(
@@ -210,7 +223,7 @@ impl Cx<'_> {
                         self.unknown_item(&a.name.name, a.name.span, &what, &r.known_attrs);
                     }
                 }
-                BodyItem::Block(b) if r.used[i] => {}
+                BodyItem::Block(_) if r.items[i].used => {}
                 BodyItem::Block(b) if b.kind.name == "allow" => self.allow(b, Some(r.block.span)),
                 BodyItem::Block(b) => {
                     let what = format!("block in `{}`", r.block.kind.name);
