@@ -332,7 +332,7 @@ fn in_block(b: &ast::Block, inside: &dyn Fn(Span) -> bool) -> Option<(String, Sp
 
 fn in_expr(e: &Expr, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
     match &e.kind {
-        ExprKind::Name(n) => Some((n.clone(), e.span)),
+        ExprKind::Name(n) => Some((n.to_string(), e.span)),
         ExprKind::List(items) => items
             .iter()
             .find(|i| inside(i.span))
@@ -341,7 +341,8 @@ fn in_expr(e: &Expr, inside: &dyn Fn(Span) -> bool) -> Option<(String, Span)> {
             .iter()
             .find(|i| inside(i.value.span))
             .and_then(|i| in_expr(&i.value, inside)),
-        ExprKind::Call { args, .. } => args
+        ExprKind::Call(call) => call
+            .args
             .iter()
             .find(|i| inside(i.span))
             .and_then(|i| in_expr(i, inside)),

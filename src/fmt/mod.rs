@@ -378,10 +378,10 @@ impl<'a> Printer<'a> {
         match &e.kind {
             ExprKind::List(items) => self.list(e, items),
             ExprKind::Object(items) => self.object(e, items),
-            ExprKind::Call { name, args } => {
-                self.out.push_str(&name.name);
+            ExprKind::Call(call) => {
+                self.out.push_str(&call.name.name);
                 self.out.push('(');
-                for (i, a) in args.iter().enumerate() {
+                for (i, a) in call.args.iter().enumerate() {
                     if i > 0 {
                         self.out.push_str(", ");
                     }

@@ -245,7 +245,9 @@ pub struct Node {
     pub labels: BTreeMap<String, String>,
     pub taints: Vec<String>,
     pub vm: Option<Vm>,
-    pub power: Option<Power>,
+    /// Boxed: few nodes have one, and every node of a fleet would carry
+    /// its 88 bytes.
+    pub power: Option<Box<Power>>,
     #[serde(skip)]
     pub span: Span,
     #[serde(skip)]

@@ -111,7 +111,7 @@ pub fn to_json(v: &Sv, cx: &mut Cx) -> Option<serde_json::Value> {
         Value::Int(n) => J::from(*n),
         Value::Bool(b) => J::Bool(*b),
         Value::Lit(l) => J::String(super::eval::literal_text(l)),
-        Value::Name(n) => J::String(n.clone()),
+        Value::Name(n) => J::String(n.to_string()),
         Value::List(items) => J::Array(items.iter().filter_map(|i| to_json(i, cx)).collect()),
         Value::Object(items) => J::Object(
             items

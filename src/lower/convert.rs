@@ -32,7 +32,7 @@ pub trait FromValue: Sized {
 impl Cx<'_> {
     /// Convert, reporting failures; `None` when reported.
     pub fn convert<T: FromValue>(&mut self, v: &Sv) -> Option<Spanned<T>> {
-        if v.value == Value::Invalid {
+        if matches!(v.value, Value::Invalid) {
             return None;
         }
         match T::from_value(v, self) {
@@ -173,7 +173,7 @@ macro_rules! from_symbol {
                 match &v.value {
                     Value::Name(w) => <$t>::from_word(w).ok_or_else(|| Fail::Unknown {
                         what: $what,
-                        word: w.clone(),
+                        word: w.to_string(),
                         candidates: <$t>::WORDS.iter().map(|s| s.to_string()).collect(),
                     }),
                     _ => Err(Fail::Expected(concat!("a ", $what, " (a bare word)"))),
@@ -188,27 +188,54 @@ from_symbol!(
     TunnelKind => "tunnel kind", StateBackend => "state backend", DatastoreContent => "datastore content type"
 );
 
-/// A reference `KIND.NAME` whose NAME is a key of `names` (candidates for
-/// "did you mean" are only built on failure).
-fn reference<'v, T>(
+/// The names a reference may resolve to: a sorted map, or the hashed table
+/// of nodes (one entry per node of a fleet, so looked up without ordering).
+pub trait NameTable<T> {
+    fn lookup(&self, name: &str) -> Option<&T>;
+    /// Every name in sorted order, as candidates for "did you mean".
+    fn sorted_names(&self) -> Vec<&str>;
+}
+
+impl<T> NameTable<T> for std::collections::BTreeMap<String, T> {
+    fn lookup(&self, name: &str) -> Option<&T> {
+        self.get(name)
+    }
+    fn sorted_names(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+}
+
+impl<T> NameTable<T> for super::NodeNames<T> {
+    fn lookup(&self, name: &str) -> Option<&T> {
+        self.get(name)
+    }
+    fn sorted_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// A reference `KIND.NAME`: NAME and what `names` holds for it, found in
+/// one look-up (candidates for "did you mean" are only built on failure).
+fn reference<'v, 'n, T>(
     v: &'v Sv,
     kind: &'static str,
-    names: &std::collections::BTreeMap<String, T>,
-) -> Result<&'v str, Fail> {
+    names: &'n impl NameTable<T>,
+) -> Result<(&'v str, &'n T), Fail> {
     let Value::Name(n) = &v.value else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
     let Some(name) = n.strip_prefix(kind).and_then(|r| r.strip_prefix('.')) else {
         return Err(Fail::Expected(reference_expected(kind)));
     };
-    if names.contains_key(name) {
-        Ok(name)
-    } else {
-        Err(Fail::Unknown {
+    match names.lookup(name) {
+        Some(found) => Ok((name, found)),
+        None => Err(Fail::Unknown {
             what: kind,
-            word: n.clone(),
-            candidates: prefixed(kind, names.keys()),
-        })
+            word: n.to_string(),
+            candidates: prefixed(kind, names.sorted_names()),
+        }),
     }
 }
 
@@ -221,23 +248,21 @@ fn reference_expected(kind: &str) -> &'static str {
     }
 }
 
-fn prefixed<'a>(kind: &str, names: impl Iterator<Item = &'a String>) -> Vec<String> {
-    names.map(|n| format!("{kind}.{n}")).collect()
+fn prefixed(kind: &str, names: Vec<&str>) -> Vec<String> {
+    names.into_iter().map(|n| format!("{kind}.{n}")).collect()
 }
 
 impl FromValue for NetworkId {
     const EXPECTED: &'static str = "a network reference (`network.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "network", &cx.names.networks)?;
-        Ok(cx.names.networks[name])
+        reference(v, "network", &cx.names.networks).map(|(_, id)| *id)
     }
 }
 
 impl FromValue for HypervisorId {
     const EXPECTED: &'static str = "a hypervisor reference (`hypervisor.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "hypervisor", &cx.names.hypervisors)?;
-        Ok(cx.names.hypervisors[name])
+        reference(v, "hypervisor", &cx.names.hypervisors).map(|(_, id)| *id)
     }
 }
 
@@ -250,8 +275,8 @@ impl FromValue for NodeRef {
         if !cx.names.nodes_known {
             return Err(Fail::Expected("a value that does not refer to nodes"));
         }
-        let name = reference(v, "node", &cx.names.nodes)?;
-        Ok(NodeRef(cx.names.nodes[name].clone()))
+        let (_, ids) = reference(v, "node", &cx.names.nodes)?;
+        Ok(NodeRef(ids.to_vec()))
     }
 }
 
@@ -261,7 +286,7 @@ pub struct AddonRef(pub String);
 impl FromValue for AddonRef {
     const EXPECTED: &'static str = "an addon reference (`addon.NAME`)";
     fn from_value(v: &Sv, cx: &Cx) -> Result<Self, Fail> {
-        let name = reference(v, "addon", &cx.names.charts)?;
+        let (name, _) = reference(v, "addon", &cx.names.charts)?;
         Ok(AddonRef(name.to_string()))
     }
 }

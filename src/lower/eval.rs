@@ -7,6 +7,7 @@ use crate::diag::{codes, did_you_mean, Diagnostic};
 use crate::ir::value::Cidr;
 use crate::span::Span;
 use crate::syntax::ast::{Expr, ExprKind, Literal, StrPart};
+use compact_str::CompactString;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,8 +20,9 @@ pub enum Value {
     Lit(Literal),
     List(Vec<Sv>),
     Object(Vec<(String, Sv)>),
-    /// A dotted name, not yet known to be a symbol or a reference.
-    Name(String),
+    /// A dotted name, not yet known to be a symbol or a reference. Inline
+    /// when short, so evaluating a fleet's references allocates nothing.
+    Name(CompactString),
     /// Already reported; converts to nothing without a second diagnostic.
     Invalid,
 }
@@ -66,13 +68,13 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
         ExprKind::Object(items) => Value::Object(
             items
                 .iter()
-                .map(|i| (i.key.value.clone(), eval(&i.value, cx)))
+                .map(|i| (String::from(i.key.value.as_str()), eval(&i.value, cx)))
                 .collect(),
         ),
         ExprKind::Name(n) => eval_name(n, expr.span, cx),
-        ExprKind::Call { name, args } => {
-            let args: Vec<Sv> = args.iter().map(|e| eval(e, cx)).collect();
-            functions::call(&name.name, name.span, expr.span, args, cx)
+        ExprKind::Call(call) => {
+            let args: Vec<Sv> = call.args.iter().map(|e| eval(e, cx)).collect();
+            functions::call(&call.name.name, call.name.span, expr.span, args, cx)
         }
         ExprKind::Invalid => Value::Invalid,
     };
@@ -84,44 +86,49 @@ pub fn eval(expr: &Expr, cx: &mut Cx) -> Sv {
 
 /// `network.k8s.cidr` and `network.k8s.gateway` are values; every other
 /// name is left for the typed getter.
-fn eval_name(name: &str, span: Span, cx: &mut Cx) -> Value {
-    let parts: Vec<&str> = name.split('.').collect();
-    if parts.len() == 3 && parts[0] == "network" {
-        let Some(&(cidr, gateway)) = cx.names.network_info.get(parts[1]) else {
-            return Value::Name(name.to_string());
-        };
-        return match parts[2] {
-            "cidr" => Value::Lit(Literal::Cidr(cidr)),
-            "gateway" => match gateway {
-                Some(g) => Value::Lit(Literal::Ip(g)),
-                None => {
-                    cx.push(
-                        Diagnostic::new(
-                            &codes::MISSING_ATTRIBUTE,
-                            span,
-                            format!("network `{}` has no gateway", parts[1]),
-                        )
-                        .label("this network sets no `gateway`"),
-                    );
-                    Value::Invalid
-                }
-            },
-            other => {
-                let mut d = Diagnostic::new(
-                    &codes::UNKNOWN_NAME,
-                    span,
-                    format!("a network has no attribute `{other}` to refer to"),
-                )
-                .label("unknown attribute");
-                if let Some(h) = did_you_mean(other, ["cidr", "gateway"]) {
-                    d = d.help(h);
-                }
-                cx.push(d);
+fn eval_name(name: &CompactString, span: Span, cx: &mut Cx) -> Value {
+    // This runs for every reference in a fleet: most are not `network.…`
+    // at all, and the rest are split without collecting.
+    let Some(rest) = name.strip_prefix("network.") else {
+        return Value::Name(name.clone());
+    };
+    let mut parts = rest.split('.');
+    let (Some(net), Some(attr), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Value::Name(name.clone());
+    };
+    let Some(&(cidr, gateway)) = cx.names.network_info.get(net) else {
+        return Value::Name(name.clone());
+    };
+    match attr {
+        "cidr" => Value::Lit(Literal::Cidr(cidr)),
+        "gateway" => match gateway {
+            Some(g) => Value::Lit(Literal::Ip(g)),
+            None => {
+                cx.push(
+                    Diagnostic::new(
+                        &codes::MISSING_ATTRIBUTE,
+                        span,
+                        format!("network `{net}` has no gateway"),
+                    )
+                    .label("this network sets no `gateway`"),
+                );
                 Value::Invalid
             }
-        };
+        },
+        other => {
+            let mut d = Diagnostic::new(
+                &codes::UNKNOWN_NAME,
+                span,
+                format!("a network has no attribute `{other}` to refer to"),
+            )
+            .label("unknown attribute");
+            if let Some(h) = did_you_mean(other, ["cidr", "gateway"]) {
+                d = d.help(h);
+            }
+            cx.push(d);
+            Value::Invalid
+        }
     }
-    Value::Name(name.to_string())
 }
 
 fn eval_string(parts: &[StrPart], cx: &mut Cx) -> Value {

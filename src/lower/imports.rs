@@ -174,7 +174,7 @@ impl<'a> Loader<'a> {
             .items
             .iter()
             .filter_map(|i| match i {
-                Item::Import(imp) => Some((imp.path.value.clone(), imp.path.span)),
+                Item::Import(imp) => Some((String::from(imp.path.value.as_str()), imp.path.span)),
                 Item::Block(_) => None,
             })
             .collect();

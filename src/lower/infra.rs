@@ -90,7 +90,7 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
 pub fn label(b: &Block) -> String {
     b.labels
         .first()
-        .map(|l| l.value.clone())
+        .map(|l| String::from(l.value.as_str()))
         .unwrap_or_default()
 }
 

@@ -41,6 +41,11 @@ pub struct Options {
     pub allow_outside: bool,
 }
 
+/// Node names: one entry per expanded node, so hashed (the order of the
+/// names is never observed; candidates for diagnostics are sorted), and
+/// keyed by strings short names keep inline.
+pub type NodeNames<T> = rustc_hash::FxHashMap<compact_str::CompactString, T>;
+
 /// The names every reference is resolved against.
 #[derive(Debug, Default)]
 pub struct Names {
@@ -50,7 +55,7 @@ pub struct Names {
     pub images: BTreeMap<String, ImageId>,
     pub charts: BTreeMap<String, ChartId>,
     /// Group names and expanded names alike.
-    pub nodes: BTreeMap<String, Vec<NodeId>>,
+    pub nodes: NodeNames<smallvec::SmallVec<[NodeId; 1]>>,
     /// Node references resolve only once nodes are expanded.
     pub nodes_known: bool,
 }

@@ -11,7 +11,9 @@ use crate::ir::value::{ip_add, ip_to_u128, IpRange, Mac};
 use crate::ir::*;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{Block, ExprKind, Literal};
+use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
+use smallvec::SmallVec;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -21,22 +23,28 @@ pub const MAX_NODES: u64 = 200_000;
 
 pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
     let mut total = 0u64;
-    let mut by_name: HashMap<String, Span> = HashMap::default();
+    // Sized up front: a fleet's `Vec<Node>` doubling would briefly hold the
+    // old and new buffers, at the point of the build's peak memory.
+    let expected = expected_nodes(top.user("node"));
+    ir.nodes.reserve_exact(expected);
+    cx.names.nodes.reserve(expected + top.user("node").len());
+    let mut by_name: HashMap<CompactString, Span> = HashMap::default();
+    by_name.reserve(expected);
     for b in top.user("node") {
         let group_start = ir.nodes.len();
         lower_group(b, ir, cx, &mut total, &mut by_name);
-        let ids: Vec<NodeId> = (group_start..ir.nodes.len())
+        let ids: SmallVec<[NodeId; 1]> = (group_start..ir.nodes.len())
             .map(|i| NodeId(i as u32))
             .collect();
         for id in &ids {
-            let name = ir.nodes[id.index()].name.clone();
+            let name = CompactString::from(ir.nodes[id.index()].name.as_str());
             cx.names.nodes.entry(name).or_default().push(*id);
         }
         // A single node named by the label itself is entered already.
         let label_text = b.labels.first().map_or("", |l| l.value.as_str());
         let single = ids.len() == 1 && ir.nodes[ids[0].index()].name == label_text;
         if !single {
-            cx.names.nodes.entry(label(b)).or_insert(ids);
+            cx.names.nodes.entry(label_text.into()).or_insert(ids);
         }
     }
     for ids in cx.names.nodes.values_mut() {
@@ -50,6 +58,19 @@ pub fn lower(top: &TopLevel, ir: &mut Ir, cx: &mut Cx) {
         }
     }
     cx.names.nodes_known = true;
+}
+
+/// How many nodes the blocks will expand to, as far as their `count` is a
+/// plain integer (a guess for reserving; lowering still decides).
+fn expected_nodes(blocks: &[&Block]) -> usize {
+    let total: u64 = blocks
+        .iter()
+        .map(|b| match b.attribute("count").map(|a| &a.value.kind) {
+            Some(ExprKind::Int(n)) => (*n).clamp(1, MAX_NODES),
+            _ => 1,
+        })
+        .fold(0, u64::saturating_add);
+    usize::try_from(total.min(MAX_NODES)).unwrap_or(0)
 }
 
 /// What one `node` block says, evaluated once for all its expansions.
@@ -68,7 +89,7 @@ fn lower_group(
     ir: &mut Ir,
     cx: &mut Cx,
     total: &mut u64,
-    by_name: &mut HashMap<String, Span>,
+    by_name: &mut HashMap<CompactString, Span>,
 ) {
     let mut r = Reader::new(b);
     let count = cx.opt::<u64>(&mut r, "count");
@@ -89,11 +110,13 @@ fn lower_group(
     let Some(group) = group.filter(|_| counted) else {
         return;
     };
+    let group_label = label(b);
     for i in 1..=n {
+        // Short names stay inline: no allocation until the IR's own copy.
         let name = if n == 1 {
-            label(b)
+            CompactString::from(group_label.as_str())
         } else {
-            format!("{}-{i}", label(b))
+            compact_str::format_compact!("{group_label}-{i}")
         };
         if let Some(first) = by_name.get(&name) {
             cx.push(
@@ -112,7 +135,11 @@ fn lower_group(
             );
             continue;
         }
-        by_name.insert(name.clone(), header_span(b));
+        let name = {
+            let owned = String::from(name.as_str());
+            by_name.insert(name, header_span(b));
+            owned
+        };
         cx.index = (n > 1 || hostname.is_some()).then_some(i as u32);
         let host = hostname.map(|a| (eval(&a.value, cx), a.value.span));
         cx.index = None;
@@ -134,11 +161,11 @@ fn lower_group(
                 true,
             ),
         };
-        let power = power.as_ref().map(|p| p.for_node(i as usize - 1));
+        let power = power.as_ref().map(|p| Box::new(p.for_node(i as usize - 1)));
         ir.nodes.push(Node {
             name,
             hostname,
-            group: label(b),
+            group: group_label.clone(),
             index: i as u32,
             count: n as u32,
             roles: group.roles.clone(),
@@ -199,36 +226,36 @@ fn group_attrs(b: &Block, r: &mut Reader, ir: &Ir, cx: &mut Cx) -> Option<Group>
     let roles = cx
         .list::<Role>(r, "roles")
         .map(|l| Spanned::new(l.value.into_iter().map(|x| x.value).collect(), l.span));
-    if roles.is_none() && b.attribute("roles").is_none() {
+    if roles.is_none() && !r.has("roles") {
         cx.missing(
             b,
             "roles",
             "a list of control_plane, etcd, worker, loadbalancer, storage, monitoring",
         );
     }
-    let os = match b.attribute("os") {
-        Some(_) => cx.opt::<ImageId>(r, "os"),
-        None => cx
-            .names
+    let os = if r.has("os") {
+        cx.opt::<ImageId>(r, "os")
+    } else {
+        cx.names
             .images
             .get("ubuntu-24.04")
-            .map(|id| Spanned::new(*id, label_span(b))),
+            .map(|id| Spanned::new(*id, label_span(b)))
     };
     let arch = cx
         .opt::<Arch>(r, "arch")
         .unwrap_or(Spanned::new(Arch::Amd64, label_span(b)));
-    let network = match b.attribute("network") {
-        Some(_) => cx.opt::<NetworkId>(r, "network"),
-        None if ir.networks.len() == 1 => Some(Spanned::new(NetworkId(0), label_span(b))),
-        None => {
-            r.raw("network");
-            cx.missing(
-                b,
-                "network",
-                "a network reference, needed when the stack has other than one network",
-            );
-            None
-        }
+    let network = if r.has("network") {
+        cx.opt::<NetworkId>(r, "network")
+    } else if ir.networks.len() == 1 {
+        Some(Spanned::new(NetworkId(0), label_span(b)))
+    } else {
+        r.raw("network");
+        cx.missing(
+            b,
+            "network",
+            "a network reference, needed when the stack has other than one network",
+        );
+        None
     };
     let labels = match cx.value(r, "labels") {
         Some(v) => string_map(&v, cx),

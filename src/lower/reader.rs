@@ -8,46 +8,76 @@ use super::{convert::FromValue, Cx};
 use crate::diag::{codes, did_you_mean, Allow, Diagnostic};
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{Attribute, Block, BodyItem};
+use smallvec::SmallVec;
 
+/// A reader exists per block read (twice per node of a fleet), so its
+/// bookkeeping lives inline: typical blocks fit, larger ones spill.
 pub struct Reader<'a> {
     pub block: &'a Block,
-    used: Vec<bool>,
-    known_attrs: Vec<&'static str>,
-    known_blocks: Vec<&'static str>,
+    /// One entry per body item, read out of the tree once: a block is asked
+    /// for a dozen names, each compared against every item.
+    items: SmallVec<[Item<'a>; 8]>,
+    known_attrs: SmallVec<[&'static str; 16]>,
+    known_blocks: SmallVec<[&'static str; 4]>,
+}
+
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    /// An attribute's name, or a block's type.
+    name: &'a str,
+    attribute: bool,
+    /// Asked for, so not reported as unknown.
+    used: bool,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(block: &'a Block) -> Self {
+        let mut items = SmallVec::with_capacity(block.body.len());
+        for item in &block.body {
+            let (name, attribute) = match item {
+                BodyItem::Attribute(a) => (a.name.name.as_str(), true),
+                BodyItem::Block(b) => (b.kind.name.as_str(), false),
+            };
+            items.push(Item {
+                name,
+                attribute,
+                used: false,
+            });
+        }
         Reader {
             block,
-            used: vec![false; block.body.len()],
-            known_attrs: Vec::new(),
-            known_blocks: Vec::new(),
+            items,
+            known_attrs: SmallVec::new(),
+            known_blocks: SmallVec::new(),
         }
+    }
+
+    /// Whether the attribute `name` is written (without asking for it).
+    pub fn has(&self, name: &str) -> bool {
+        self.items.iter().any(|it| it.attribute && it.name == name)
     }
 
     /// The attribute `name`, if written (the first, when written twice).
     pub fn raw(&mut self, name: &'static str) -> Option<&'a Attribute> {
         self.known_attrs.push(name);
-        let mut first = None;
-        for (i, item) in self.block.body.iter().enumerate() {
-            if let BodyItem::Attribute(a) = item {
-                if a.name.name == name && first.is_none() {
-                    self.used[i] = true;
-                    first = Some(a);
-                }
-            }
+        let i = self
+            .items
+            .iter()
+            .position(|it| it.attribute && it.name == name)?;
+        self.items[i].used = true;
+        match &self.block.body[i] {
+            BodyItem::Attribute(a) => Some(a),
+            BodyItem::Block(_) => None,
         }
-        first
     }
 
-    pub fn blocks(&mut self, kind: &'static str) -> Vec<&'a Block> {
+    pub fn blocks(&mut self, kind: &'static str) -> SmallVec<[&'a Block; 2]> {
         self.known_blocks.push(kind);
-        let mut out = Vec::new();
+        let mut out = SmallVec::new();
         for (i, item) in self.block.body.iter().enumerate() {
             if let BodyItem::Block(b) = item {
-                if b.kind.name == kind {
-                    self.used[i] = true;
+                if self.items[i].name == kind {
+                    self.items[i].used = true;
                     out.push(b);
                 }
             }
@@ -71,7 +101,7 @@ pub fn header_span(b: &Block) -> Span {
 pub fn block_title(b: &Block) -> String {
     match b.labels.first() {
         Some(l) => format!("{} \"{}\"", b.kind.name, l.value),
-        None => b.kind.name.clone(),
+        None => String::from(b.kind.name.as_str()),
     }
 }
 
@@ -107,7 +137,7 @@ impl Cx<'_> {
 
     /// A required attribute: E0203 at the block header when missing.
     pub fn req<T: FromValue>(&mut self, r: &mut Reader, name: &'static str) -> Option<Spanned<T>> {
-        if r.block.attribute(name).is_none() {
+        if !r.has(name) {
             r.raw(name);
             self.missing(r.block, name, T::EXPECTED);
             return None;
@@ -172,10 +202,10 @@ impl Cx<'_> {
 
     /// Report everything the lowering code did not ask for.
     pub fn finish(&mut self, r: Reader) {
-        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen: SmallVec<[(&str, Span); 16]> = SmallVec::new();
         for (i, item) in r.block.body.iter().enumerate() {
             match item {
-                BodyItem::Attribute(a) if r.used[i] => seen.push((&a.name.name, a.name.span)),
+                BodyItem::Attribute(a) if r.items[i].used => seen.push((&a.name.name, a.name.span)),
                 BodyItem::Attribute(a) => {
                     if let Some(&(_, first)) = seen.iter().find(|(n, _)| *n == a.name.name) {
                         self.push(
@@ -193,7 +223,7 @@ impl Cx<'_> {
                         self.unknown_item(&a.name.name, a.name.span, &what, &r.known_attrs);
                     }
                 }
-                BodyItem::Block(b) if r.used[i] => {}
+                BodyItem::Block(_) if r.items[i].used => {}
                 BodyItem::Block(b) if b.kind.name == "allow" => self.allow(b, Some(r.block.span)),
                 BodyItem::Block(b) => {
                     let what = format!("block in `{}`", r.block.kind.name);

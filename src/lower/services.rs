@@ -144,7 +144,7 @@ fn lower_route(b: &Block, cx: &mut Cx) -> Option<Route> {
     let service = cx.req::<String>(&mut r, "service");
     cx.finish(r);
     Some(Route {
-        hostname: host.value.clone(),
+        hostname: String::from(host.value.as_str()),
         service: service?.value,
         span: b.span,
     })

@@ -5,7 +5,7 @@ use super::reader::{block_title, header_span};
 use super::Cx;
 use crate::diag::{codes, did_you_mean, Diagnostic};
 use crate::syntax::ast::{Block, File, Item};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Block types allowed at the top level, and whether each takes a label.
 pub const KINDS: &[(&str, bool)] = &[
@@ -48,7 +48,10 @@ impl<'a> TopLevel<'a> {
 
 pub fn collect<'a>(files: &'a [File], stdlib: &'a [File], cx: &mut Cx) -> TopLevel<'a> {
     let mut top = TopLevel::default();
-    let mut seen: HashMap<(&str, &str), &Block> = HashMap::new();
+    // One entry per labelled block (a fleet's every node): sized up front
+    // and hashed with Fx, as rehashing with SipHash was most of this pass.
+    let mut seen: HashMap<(&str, &str), &Block> = HashMap::default();
+    seen.reserve(files.iter().map(|f| f.items.len()).sum());
     for b in blocks(files) {
         let Some(&(kind, labelled)) = KINDS.iter().find(|(k, _)| *k == b.kind.name) else {
             unknown_kind(b, cx);

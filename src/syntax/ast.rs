@@ -1,8 +1,14 @@
 //! The syntax tree: exactly what was written, every node spanned. Leaf
 //! tokens keep their source text so `fmt` can print them verbatim.
+//!
+//! A fleet's whole tree is alive while it is lowered (the build's peak
+//! memory), so the tree is kept small: names and short strings are
+//! `CompactString`s (inline up to 24 bytes, no allocation), labels a boxed
+//! slice, and the rare large expression (a call) is boxed.
 
 use crate::ir::value::{Cidr, Duration, IpRange, Mac, Size};
 use crate::span::{FileId, Span};
+use compact_str::CompactString;
 use serde::Serialize;
 use std::net::IpAddr;
 
@@ -45,7 +51,7 @@ pub struct Import {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ident {
-    pub name: String,
+    pub name: CompactString,
     #[serde(skip)]
     pub span: Span,
 }
@@ -53,7 +59,7 @@ pub struct Ident {
 /// A string whose value is known without evaluation (labels, import paths).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Str {
-    pub value: String,
+    pub value: CompactString,
     #[serde(skip)]
     pub span: Span,
 }
@@ -61,7 +67,7 @@ pub struct Str {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     pub kind: Ident,
-    pub labels: Vec<Str>,
+    pub labels: Box<[Str]>,
     pub body: Vec<BodyItem>,
     #[serde(skip)]
     pub span: Span,
@@ -138,19 +144,24 @@ pub enum ExprKind {
     List(Vec<Expr>),
     Object(Vec<ObjectItem>),
     /// A dotted name: a reference (`network.k8s`) or a symbol (`amd64`).
-    Name(String),
-    Call {
-        name: Ident,
-        args: Vec<Expr>,
-    },
+    Name(CompactString),
+    Call(Box<Call>),
     /// A malformed typed literal, already reported (E0102).
     Invalid,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum StrPart {
-    Text(String),
+    Text(CompactString),
     Interp(Expr),
+}
+
+/// `name(args…)`, boxed in [`ExprKind`]: calls are rare and would make
+/// every expression as large as themselves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Call {
+    pub name: Ident,
+    pub args: Vec<Expr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,5 +195,23 @@ impl ExprKind {
             ExprKind::Heredoc { body, .. } => Some(body.clone()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fleet's tree is dominated by these; keep them from growing back.
+    #[test]
+    fn node_sizes() {
+        use std::mem::size_of;
+        assert!(size_of::<Expr>() <= 56, "Expr: {}", size_of::<Expr>());
+        assert!(
+            size_of::<BodyItem>() <= 112,
+            "BodyItem: {}",
+            size_of::<BodyItem>()
+        );
+        assert!(size_of::<Block>() <= 112, "Block: {}", size_of::<Block>());
     }
 }

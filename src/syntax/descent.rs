@@ -26,6 +26,7 @@ use super::visit::{interpolation_not_allowed, push_text, strip_common_indent, un
 use super::{depth, literal};
 use crate::diag::Diagnostic;
 use crate::span::{FileId, Span};
+use smallvec::SmallVec;
 
 /// Why the fast parser gave up.
 #[derive(Debug)]
@@ -111,6 +112,15 @@ struct Mark {
 }
 
 type P<T> = Option<T>;
+
+/// The items gathered inline, in a Vec of exactly their number. (A Vec grown
+/// by pushing, or `SmallVec::into_vec`, keeps room for four: most lists and
+/// label sets have one item, and a fleet's tree is alive at peak memory.)
+fn exact<A: smallvec::Array>(items: SmallVec<A>) -> Vec<A::Item> {
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(items);
+    out
+}
 
 impl<'a> Parser<'a> {
     // ─── Plumbing ──────────────────────────────────────────────────────────
@@ -208,7 +218,7 @@ impl<'a> Parser<'a> {
         let end = lexer::ident(self.b, start)?;
         self.pos = end;
         Some(Ident {
-            name: self.text[start..end].to_string(),
+            name: self.text[start..end].into(),
             span: self.span(start, end),
         })
     }
@@ -236,7 +246,8 @@ impl<'a> Parser<'a> {
     /// `block = { block_type ~ label* ~ block_body }`, after the block type
     /// and the skip behind it. `label = { string }`.
     fn block_rest(&mut self, kind: Ident) -> P<Block> {
-        let mut labels = Vec::new();
+        // Gathered inline, then allocated at their exact size.
+        let mut labels: SmallVec<[Str; 1]> = SmallVec::new();
         // A label that fails leaves a `"` where `block_body` needs `{`.
         while self.peek() == Some(b'"') {
             labels.push(self.static_string()?);
@@ -246,7 +257,7 @@ impl<'a> Parser<'a> {
         Some(Block {
             span: kind.span.to(body_span),
             kind,
-            labels,
+            labels: exact(labels).into_boxed_slice(),
             body,
             body_span,
         })
@@ -316,7 +327,7 @@ impl<'a> Parser<'a> {
             // The name is allocated only here: most words are not calls.
             let end = lexer::ident(self.b, start)?;
             let name = Ident {
-                name: self.text[start..end].to_string(),
+                name: self.text[start..end].into(),
                 span: self.span(start, end),
             };
             if let Some(call) = self.call_rest(name) {
@@ -338,7 +349,7 @@ impl<'a> Parser<'a> {
         let end = lexer::dotted(self.b, start)?;
         self.pos = end;
         Some(Expr {
-            kind: ExprKind::Name(self.text[start..end].to_string()),
+            kind: ExprKind::Name(self.text[start..end].into()),
             span: self.span(start, end),
         })
     }
@@ -360,7 +371,7 @@ impl<'a> Parser<'a> {
         let args = self.sequence(b'(', b')')?;
         Some(Expr {
             span: self.span(name.span.start as usize, self.pos),
-            kind: ExprKind::Call { name, args },
+            kind: ExprKind::Call(Box::new(Call { name, args })),
         })
     }
 
@@ -378,11 +389,12 @@ impl<'a> Parser<'a> {
     /// calls. No expression starts with `close`, so seeing it ends the list;
     /// anything else must be an expression (had `("," ~ expr)` failed, pest
     /// would take the `,` as the trailing one and then want `close` there).
+    /// Items are gathered inline and allocated at their exact number.
     fn sequence(&mut self, open: u8, close: u8) -> P<Vec<Expr>> {
         let start = self.pos;
         self.expect(open)?;
         self.enter(start)?;
-        let mut items = Vec::new();
+        let mut items: SmallVec<[Expr; 4]> = SmallVec::new();
         self.skip();
         if self.peek() != Some(close) {
             items.push(self.expr()?);
@@ -400,7 +412,7 @@ impl<'a> Parser<'a> {
         }
         self.expect(close)?;
         self.leave();
-        Some(items)
+        Some(exact(items))
     }
 
     /// `object = { "{" ~ (object_item ~ ","?)* ~ "}" }`
@@ -461,8 +473,14 @@ impl<'a> Parser<'a> {
     /// as `Visitor::visit_static_string` does.
     fn static_string(&mut self) -> P<Str> {
         let start = self.pos;
+        if let Some(text) = self.plain_string() {
+            return Some(Str {
+                value: text.into(),
+                span: self.span(start, self.pos),
+            });
+        }
         let parts = self.string_parts()?;
-        let mut value = String::new();
+        let mut value = compact_str::CompactString::default();
         for part in parts {
             match part {
                 StrPart::Text(t) if value.is_empty() => value = t,
@@ -476,22 +494,34 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// The fast path of a string: one run of plain text between quotes (most
+    /// strings), consumed with its quotes. `None`, consuming nothing, for
+    /// anything else.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let end = lexer::string_text(self.b, self.pos + 1);
+        if self.b.get(end) != Some(&b'"') {
+            return None;
+        }
+        let text = &self.text[self.pos + 1..end];
+        self.pos = end + 1;
+        Some(text)
+    }
+
     /// The parts of a string, from its opening quote to after its closing
     /// one. `string` is compound-atomic: no trivia is skipped here, except
     /// inside `${ }`.
     fn string_parts(&mut self) -> P<Vec<StrPart>> {
-        self.expect(b'"')?;
-        // Fast path: most strings are one run of plain text.
-        let end = lexer::string_text(self.b, self.pos);
-        if self.b.get(end) == Some(&b'"') {
-            let text = &self.text[self.pos..end];
-            self.pos = end + 1;
+        if let Some(text) = self.plain_string() {
             return Some(if text.is_empty() {
                 Vec::new()
             } else {
-                vec![StrPart::Text(text.to_string())]
+                vec![StrPart::Text(text.into())]
             });
         }
+        self.expect(b'"')?;
         let mut parts = Vec::new();
         loop {
             // string_part = _{ interpolation | escape | string_text }

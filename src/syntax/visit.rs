@@ -74,7 +74,7 @@ impl Visitor {
             match p.as_rule() {
                 Rule::block_type => {
                     kind = Some(Ident {
-                        name: p.as_str().to_string(),
+                        name: p.as_str().into(),
                         span: self.span(&p),
                     })
                 }
@@ -91,7 +91,7 @@ impl Visitor {
         }
         Block {
             kind: kind.expect("grammar: block type"),
-            labels,
+            labels: labels.into_boxed_slice(),
             body,
             span,
             body_span,
@@ -113,7 +113,7 @@ impl Visitor {
         let mut it = children(pair);
         let name = it.next().expect("grammar: attribute name");
         let name = Ident {
-            name: name.as_str().to_string(),
+            name: name.as_str().into(),
             span: self.span(&name),
         };
         let value = self.visit_expr(it.next().expect("grammar: attribute value"));
@@ -131,7 +131,7 @@ impl Visitor {
             }
             Rule::call => self.visit_call(pair),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-            Rule::dotted => ExprKind::Name(pair.as_str().to_string()),
+            Rule::dotted => ExprKind::Name(pair.as_str().into()),
             Rule::typed_literal => {
                 let (kind, diags) = literal::classify(pair.as_str(), span);
                 self.diagnostics.extend(diags);
@@ -146,13 +146,13 @@ impl Visitor {
         let mut it = children(pair);
         let n = it.next().expect("grammar: function name");
         let name = Ident {
-            name: n.as_str().to_string(),
+            name: n.as_str().into(),
             span: self.span(&n),
         };
-        ExprKind::Call {
+        ExprKind::Call(Box::new(Call {
             name,
             args: it.map(|p| self.visit_expr(p)).collect(),
-        }
+        }))
     }
 
     fn visit_object_item(&mut self, pair: Pair<'_, Rule>) -> ObjectItem {
@@ -163,7 +163,7 @@ impl Visitor {
         let key = match key_pair.as_rule() {
             Rule::string => self.visit_static_string(key_pair),
             _ => Str {
-                value: key_pair.as_str().to_string(),
+                value: key_pair.as_str().into(),
                 span: self.span(&key_pair),
             },
         };
@@ -214,7 +214,7 @@ impl Visitor {
     fn visit_static_string(&mut self, pair: Pair<'_, Rule>) -> Str {
         let span = self.span(&pair);
         let parts = self.visit_string_parts(pair);
-        let mut value = String::new();
+        let mut value = compact_str::CompactString::default();
         for p in parts {
             match p {
                 StrPart::Text(t) => value.push_str(&t),
@@ -248,7 +248,7 @@ pub(super) fn push_text(parts: &mut Vec<StrPart>, s: &str) {
     if let Some(StrPart::Text(t)) = parts.last_mut() {
         t.push_str(s);
     } else {
-        parts.push(StrPart::Text(s.to_string()));
+        parts.push(StrPart::Text(s.into()));
     }
 }
 
