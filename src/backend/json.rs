@@ -7,8 +7,11 @@
 //! and `[]` for empty containers. Callers write object keys in sorted
 //! order; debug builds assert it, so a test run catches a key out of place.
 
+mod stencil;
+
 use serde_json::Value;
 use std::io::{self, Write};
+pub use stencil::{Stencil, Template};
 
 /// A streaming writer hands its buffer to the sink past this size, so a
 /// document of any size costs this much memory, not its length.
@@ -85,6 +88,15 @@ impl<'w> Json<'w> {
         }
     }
 
+    /// Hand the buffer to the sink once it is full (between elements, or
+    /// before a replayed template).
+    #[inline]
+    fn flush_if_full(&mut self) {
+        if self.out.len() >= FLUSH_AT && self.sink.is_some() {
+            self.flush();
+        }
+    }
+
     fn flush(&mut self) {
         let Some(sink) = self.sink.as_mut() else {
             return;
@@ -120,9 +132,7 @@ impl<'w> Json<'w> {
     /// Before any element of a container: the comma and the line break.
     #[inline]
     fn element(&mut self) {
-        if self.out.len() >= FLUSH_AT && self.sink.is_some() {
-            self.flush();
-        }
+        self.flush_if_full();
         let comma = !self.fresh;
         self.fresh = false;
         self.line_break(comma);
@@ -311,6 +321,37 @@ impl<'w> Json<'w> {
         }
     }
 
+    /// The start of a string that [`Json::string_end`] finishes, with
+    /// [`Json::string_more`] between: a template can then hold the fixed
+    /// text of a string and a value the rest. `tf`: escaped for Terraform,
+    /// like [`Json::tf_string`].
+    #[inline]
+    pub fn string_start(&mut self, s: &str, tf: bool) {
+        self.out.push(b'"');
+        escape_into(&mut self.out, s.as_bytes(), tf);
+    }
+
+    /// More of a string begun with [`Json::string_start`] (numbers go in
+    /// with [`Json::u64`]).
+    #[inline]
+    pub fn string_more(&mut self, s: &str, tf: bool) {
+        // A `$` or `%` that ended the last part is doubled if `{` follows,
+        // as it would be in one string (escaping never ends in either).
+        if tf && s.starts_with('{') {
+            if let Some(&b @ (b'$' | b'%')) = self.out.last() {
+                self.out.push(b);
+            }
+        }
+        escape_into(&mut self.out, s.as_bytes(), tf);
+    }
+
+    /// The end of a string begun with [`Json::string_start`].
+    #[inline]
+    pub fn string_end(&mut self, s: &str, tf: bool) {
+        self.string_more(s, tf);
+        self.out.push(b'"');
+    }
+
     /// `"key": value` for a string member (a common case, one call).
     #[inline]
     pub fn str_member(&mut self, k: &'static str, v: &str) {
@@ -451,6 +492,29 @@ mod tests {
             let mut j = Json::default();
             j.tf_string(s);
             assert_eq!(j.finish(), serde_json::to_string(&tf(s)).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_string_in_parts_is_escaped_as_one() {
+        let parts = ["a$", "{b", "%", "{", "\"x\n", "", "$", "${"];
+        for tf_ in [false, true] {
+            for split in 0..parts.len() {
+                let mut j = Json::default();
+                j.string_start(&parts[..split].concat(), tf_);
+                for p in &parts[split..] {
+                    j.string_more(p, tf_);
+                }
+                j.string_end("", tf_);
+                let whole = parts.concat();
+                let mut want = Json::default();
+                if tf_ {
+                    want.tf_string(&whole);
+                } else {
+                    want.string(&whole);
+                }
+                assert_eq!(j.finish(), want.finish(), "tf {tf_}, split at {split}");
+            }
         }
     }
 
