@@ -150,12 +150,14 @@ impl<'a> Tf<'a> {
         span: Span,
         body: Map<String, Value>,
     ) -> String {
-        self.add(ty, name, span, Body::Json(body))
+        let id = tf_ident(name);
+        self.add(ty, id.clone(), name, span, Body::Json(body));
+        id
     }
 
-    fn add(&mut self, ty: &str, name: &str, span: Span, body: Body<'a>) -> String {
+    /// Add a resource under its Terraform name `id`.
+    fn add(&mut self, ty: &str, id: String, name: &str, span: Span, body: Body<'a>) {
         use std::collections::btree_map::Entry;
-        let id = tf_ident(name);
         let items = match self.resources.get_mut(ty) {
             Some(items) => items,
             None => self.resources.entry(ty.to_string()).or_default(),
@@ -164,14 +166,12 @@ impl<'a> Tf<'a> {
         // the first resource that took it is at hand for the diagnostic.
         let first = match items.entry(id) {
             Entry::Vacant(e) => {
-                let id = e.key().clone();
                 e.insert(Resource { span, body });
-                return id;
+                return;
             }
             Entry::Occupied(e) => e,
         };
-        let id = first.key().clone();
-        let address = format!("{ty}.{id}");
+        let address = format!("{ty}.{}", first.key());
         self.diags.push(
             Diagnostic::new(
                 &codes::DUPLICATE_NAME,
@@ -182,7 +182,6 @@ impl<'a> Tf<'a> {
             .with_secondary(first.get().span, "the other one")
             .help("rename one of them so they differ in letters or digits"),
         );
-        id
     }
 
     /// A credential as a Terraform value: a secret becomes a sensitive

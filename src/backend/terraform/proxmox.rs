@@ -51,6 +51,7 @@ pub fn emit(t: &mut Tf) {
         };
         t.add(
             "proxmox_virtual_environment_vm",
+            tf_ident(&n.name),
             &n.name,
             n.span,
             super::Body::Vm(body),
