@@ -88,13 +88,15 @@ pub fn build(ir: &Ir, sources: &SourceMap, only: Only, target: &Path) -> Result<
     })
 }
 
-/// `main.tf.json` streamed into the new directory; its size.
+/// `main.tf.json` streamed into the new directory; its size. A third
+/// thread makes the `write` calls while the next bytes are produced.
 fn write_document(doc: &terraform::Document, dir: &Path) -> io::Result<u64> {
     let path = dir.join(terraform::PATH);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    doc.write(&mut std::fs::File::create(path)?)
+    let file = std::fs::File::create(path)?;
+    super::json::write_piped(file, |sink| doc.write(sink))
 }
 
 /// Generate the Ansible project, wait for the directory, write it there.

@@ -7,8 +7,10 @@
 //! and `[]` for empty containers. Callers write object keys in sorted
 //! order; debug builds assert it, so a test run catches a key out of place.
 
+mod pipe;
 mod stencil;
 
+pub use pipe::write_piped;
 use serde_json::Value;
 use std::io::{self, Write};
 pub use stencil::{Stencil, Template};
@@ -26,11 +28,31 @@ static BREAK: [u8; 258] = {
     t
 };
 
+/// Where a streaming writer's full buffers go: any `Write`, or a pipe to a
+/// thread that writes them while the next is filled ([`write_piped`]).
+pub trait Sink {
+    /// Take the bytes of `buf`: write them, or take the buffer itself
+    /// (leaving an empty one in its place).
+    fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()>;
+    /// Everything has been sent.
+    fn done(&mut self) -> io::Result<()>;
+}
+
+impl<W: Write + ?Sized> Sink for W {
+    fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.write_all(buf)
+    }
+
+    fn done(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+}
+
 #[derive(Default)]
 pub struct Json<'w> {
     out: Vec<u8>,
     /// Where a streaming writer sends full buffers (None: keep everything).
-    sink: Option<&'w mut dyn Write>,
+    sink: Option<&'w mut dyn Sink>,
     /// Bytes already handed to the sink.
     flushed: u64,
     /// The first write error; later writes are skipped.
@@ -52,7 +74,7 @@ impl<'w> Json<'w> {
     }
 
     /// A writer that sends its output to `sink` as it goes.
-    pub fn streaming(sink: &'w mut dyn Write) -> Json<'w> {
+    pub fn streaming(sink: &'w mut dyn Sink) -> Json<'w> {
         Json {
             out: Vec::with_capacity(FLUSH_AT + 4096),
             sink: Some(sink),
@@ -77,7 +99,7 @@ impl<'w> Json<'w> {
         self.flush();
         if let Some(sink) = self.sink.as_mut() {
             if self.error.is_none() {
-                if let Err(e) = sink.flush() {
+                if let Err(e) = sink.done() {
                     self.error = Some(e);
                 }
             }
@@ -102,8 +124,9 @@ impl<'w> Json<'w> {
             return;
         };
         if self.error.is_none() {
-            match sink.write_all(&self.out) {
-                Ok(()) => self.flushed += self.out.len() as u64,
+            let n = self.out.len() as u64;
+            match sink.send(&mut self.out) {
+                Ok(()) => self.flushed += n,
                 Err(e) => self.error = Some(e),
             }
         }

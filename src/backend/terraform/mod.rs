@@ -93,7 +93,7 @@ impl Document<'_> {
     }
 
     /// Write the document to `sink` as it is produced; the bytes written.
-    pub fn write(&self, sink: &mut dyn std::io::Write) -> std::io::Result<u64> {
+    pub fn write(&self, sink: &mut dyn super::json::Sink) -> std::io::Result<u64> {
         let mut j = Json::streaming(sink);
         self.tf.document(&mut j, &mut proxmox::VmWriter::default());
         j.raw("\n");
