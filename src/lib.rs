@@ -7,8 +7,8 @@
 //! ```
 //!
 //! One public function per arrow: [`parse`], [`lower()`], [`check()`],
-//! [`emit_terraform`]; [`compile`] chains the first three and [`emit`] runs
-//! the backends. Diagnostics are plain
+//! [`emit_terraform`]; [`compile`] chains the first three, [`emit`] runs
+//! the backends in memory and [`build`] onto disk. Diagnostics are plain
 //! data ([`diag::Diagnostic`]) collected by one [`diag::Sink`].
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -71,60 +71,41 @@ pub enum Only {
     Ansible,
 }
 
-/// Every output file of a compilation without errors.
+/// Every file of a compilation without errors, in memory.
 pub fn emit(c: &Compilation, only: Only) -> Result<backend::Output, Vec<Diagnostic>> {
-    let (mut out, doc) = emit_streamed(c, only)?;
-    if let Some(doc) = doc {
+    let ir = checked(c)?;
+    let mut out = backend::Output::default();
+    if only != Only::Ansible {
+        let doc = backend::terraform::prepare(ir, &c.sources)?;
+        out.resources = doc.counts();
         out.files
             .insert(backend::terraform::PATH.into(), doc.text());
     }
-    Ok(out)
-}
-
-/// Like [`emit`], for writing to disk: the Ansible files, and the Terraform
-/// document resolved but not yet written, so `build` can stream it into its
-/// file (a fleet's `main.tf.json` is tens of megabytes).
-pub fn emit_streamed(
-    c: &Compilation,
-    only: Only,
-) -> Result<(backend::Output, Option<backend::terraform::Document<'_>>), Vec<Diagnostic>> {
-    let Some(ir) = c.ir.as_ref().filter(|_| !c.has_errors()) else {
-        return Err(c.diagnostics.clone());
-    };
-    let mut out = backend::Output::default();
-    let mut doc = None;
-    if matches!(only, Only::All | Only::Terraform) {
-        let d = backend::terraform::prepare(ir, &c.sources)?;
-        out.resources = d.counts();
-        doc = Some(d);
-    }
-    if matches!(only, Only::All | Only::Ansible) {
+    if only != Only::Terraform {
         for (path, text) in emit_ansible(ir) {
             out.files.insert(format!("ansible/{path}"), text);
         }
     }
-    Ok((out, doc))
+    Ok(out)
 }
 
-/// Put a build in place at `target` (atomically, see [`backend::write`]):
-/// the files of `out`, and `main.tf.json` streamed from `doc` into the new
-/// directory. Returns the size of `main.tf.json` when there is one.
-pub fn write_build(
+/// `stackc build`: emit and put the output in place at `target`
+/// atomically (see [`backend::build`]: the backends run side by side, and
+/// `main.tf.json`, tens of megabytes for a fleet, is streamed to disk).
+pub fn build(
+    c: &Compilation,
+    only: Only,
     target: &Path,
-    out: &backend::Output,
-    doc: Option<&backend::terraform::Document<'_>>,
-) -> std::io::Result<Option<u64>> {
-    let mut tf_bytes = None;
-    backend::write::write_atomic_with(target, out, |dir| {
-        let Some(doc) = doc else { return Ok(()) };
-        let path = dir.join(backend::terraform::PATH);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        tf_bytes = Some(doc.write(&mut std::fs::File::create(path)?)?);
-        Ok(())
-    })?;
-    Ok(tf_bytes)
+) -> Result<backend::build::Built, backend::build::BuildError> {
+    let ir = checked(c).map_err(backend::build::BuildError::Input)?;
+    backend::build::build(ir, &c.sources, only, target)
+}
+
+/// The IR of a compilation without errors, or its diagnostics.
+fn checked(c: &Compilation) -> Result<&Ir, Vec<Diagnostic>> {
+    c.ir.as_ref()
+        .filter(|_| !c.has_errors())
+        .ok_or_else(|| c.diagnostics.clone())
 }
 
 /// The result of compiling a stack: its sources, the IR when lowering

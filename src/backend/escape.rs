@@ -7,9 +7,24 @@ pub fn tf(s: &str) -> String {
     s.replace("${", "$${").replace("%{", "%%{")
 }
 
+/// [`tf`], borrowing `s` when there is nothing to double (names rarely
+/// hold a `{`; a fleet's `nodes` output escapes thousands of them).
+pub fn tf_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('{') {
+        tf(s).into()
+    } else {
+        s.into()
+    }
+}
+
 /// A Terraform identifier for a stack name: letters, digits, `_` and `-`,
 /// starting with a letter or `_` (a leading digit gets `n_` in front).
 pub fn tf_ident(name: &str) -> String {
+    // Most names are identifiers already: one scan and one copy.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    if name.bytes().all(plain) && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return name.to_string();
+    }
     let mut out: String = name
         .chars()
         .map(|c| {

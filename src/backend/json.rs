@@ -7,8 +7,13 @@
 //! and `[]` for empty containers. Callers write object keys in sorted
 //! order; debug builds assert it, so a test run catches a key out of place.
 
+mod pipe;
+mod stencil;
+
+pub use pipe::write_piped;
 use serde_json::Value;
 use std::io::{self, Write};
+pub use stencil::{Stencil, Template};
 
 /// A streaming writer hands its buffer to the sink past this size, so a
 /// document of any size costs this much memory, not its length.
@@ -23,11 +28,31 @@ static BREAK: [u8; 258] = {
     t
 };
 
+/// Where a streaming writer's full buffers go: any `Write`, or a pipe to a
+/// thread that writes them while the next is filled ([`write_piped`]).
+pub trait Sink {
+    /// Take the bytes of `buf`: write them, or take the buffer itself
+    /// (leaving an empty one in its place).
+    fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()>;
+    /// Everything has been sent.
+    fn done(&mut self) -> io::Result<()>;
+}
+
+impl<W: Write + ?Sized> Sink for W {
+    fn send(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.write_all(buf)
+    }
+
+    fn done(&mut self) -> io::Result<()> {
+        self.flush()
+    }
+}
+
 #[derive(Default)]
 pub struct Json<'w> {
     out: Vec<u8>,
     /// Where a streaming writer sends full buffers (None: keep everything).
-    sink: Option<&'w mut dyn Write>,
+    sink: Option<&'w mut dyn Sink>,
     /// Bytes already handed to the sink.
     flushed: u64,
     /// The first write error; later writes are skipped.
@@ -49,7 +74,7 @@ impl<'w> Json<'w> {
     }
 
     /// A writer that sends its output to `sink` as it goes.
-    pub fn streaming(sink: &'w mut dyn Write) -> Json<'w> {
+    pub fn streaming(sink: &'w mut dyn Sink) -> Json<'w> {
         Json {
             out: Vec::with_capacity(FLUSH_AT + 4096),
             sink: Some(sink),
@@ -74,7 +99,7 @@ impl<'w> Json<'w> {
         self.flush();
         if let Some(sink) = self.sink.as_mut() {
             if self.error.is_none() {
-                if let Err(e) = sink.flush() {
+                if let Err(e) = sink.done() {
                     self.error = Some(e);
                 }
             }
@@ -85,13 +110,23 @@ impl<'w> Json<'w> {
         }
     }
 
+    /// Hand the buffer to the sink once it is full (between elements, or
+    /// before a replayed template).
+    #[inline]
+    fn flush_if_full(&mut self) {
+        if self.out.len() >= FLUSH_AT && self.sink.is_some() {
+            self.flush();
+        }
+    }
+
     fn flush(&mut self) {
         let Some(sink) = self.sink.as_mut() else {
             return;
         };
         if self.error.is_none() {
-            match sink.write_all(&self.out) {
-                Ok(()) => self.flushed += self.out.len() as u64,
+            let n = self.out.len() as u64;
+            match sink.send(&mut self.out) {
+                Ok(()) => self.flushed += n,
                 Err(e) => self.error = Some(e),
             }
         }
@@ -120,9 +155,7 @@ impl<'w> Json<'w> {
     /// Before any element of a container: the comma and the line break.
     #[inline]
     fn element(&mut self) {
-        if self.out.len() >= FLUSH_AT && self.sink.is_some() {
-            self.flush();
-        }
+        self.flush_if_full();
         let comma = !self.fresh;
         self.fresh = false;
         self.line_break(comma);
@@ -311,6 +344,37 @@ impl<'w> Json<'w> {
         }
     }
 
+    /// The start of a string that [`Json::string_end`] finishes, with
+    /// [`Json::string_more`] between: a template can then hold the fixed
+    /// text of a string and a value the rest. `tf`: escaped for Terraform,
+    /// like [`Json::tf_string`].
+    #[inline]
+    pub fn string_start(&mut self, s: &str, tf: bool) {
+        self.out.push(b'"');
+        escape_into(&mut self.out, s.as_bytes(), tf);
+    }
+
+    /// More of a string begun with [`Json::string_start`] (numbers go in
+    /// with [`Json::u64`]).
+    #[inline]
+    pub fn string_more(&mut self, s: &str, tf: bool) {
+        // A `$` or `%` that ended the last part is doubled if `{` follows,
+        // as it would be in one string (escaping never ends in either).
+        if tf && s.starts_with('{') {
+            if let Some(&b @ (b'$' | b'%')) = self.out.last() {
+                self.out.push(b);
+            }
+        }
+        escape_into(&mut self.out, s.as_bytes(), tf);
+    }
+
+    /// The end of a string begun with [`Json::string_start`].
+    #[inline]
+    pub fn string_end(&mut self, s: &str, tf: bool) {
+        self.string_more(s, tf);
+        self.out.push(b'"');
+    }
+
     /// `"key": value` for a string member (a common case, one call).
     #[inline]
     pub fn str_member(&mut self, k: &'static str, v: &str) {
@@ -451,6 +515,29 @@ mod tests {
             let mut j = Json::default();
             j.tf_string(s);
             assert_eq!(j.finish(), serde_json::to_string(&tf(s)).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_string_in_parts_is_escaped_as_one() {
+        let parts = ["a$", "{b", "%", "{", "\"x\n", "", "$", "${"];
+        for tf_ in [false, true] {
+            for split in 0..parts.len() {
+                let mut j = Json::default();
+                j.string_start(&parts[..split].concat(), tf_);
+                for p in &parts[split..] {
+                    j.string_more(p, tf_);
+                }
+                j.string_end("", tf_);
+                let whole = parts.concat();
+                let mut want = Json::default();
+                if tf_ {
+                    want.tf_string(&whole);
+                } else {
+                    want.string(&whole);
+                }
+                assert_eq!(j.finish(), want.finish(), "tf {tf_}, split at {split}");
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 //! to file contents; `write` puts a whole output directory in place at once.
 
 pub mod ansible;
+pub mod build;
 pub mod escape;
 pub mod json;
 pub mod terraform;

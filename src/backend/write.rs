@@ -9,16 +9,17 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
-    write_atomic_with(target, out, |_| Ok(()))
+    write_atomic_with(target, out, |_| Ok::<(), io::Error>(()))
 }
 
 /// Like [`write_atomic`]; `more` writes further files into the new
-/// directory (given its path) before it is put in place, as streams.
-pub fn write_atomic_with(
+/// directory (given its path) before it is put in place, as streams. Its
+/// error (or any other) leaves the previous output as it was.
+pub fn write_atomic_with<T, E: From<io::Error>>(
     target: &Path,
     out: &Output,
-    more: impl FnOnce(&Path) -> io::Result<()>,
-) -> io::Result<()> {
+    more: impl FnOnce(&Path) -> Result<T, E>,
+) -> Result<T, E> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -40,8 +41,12 @@ pub fn write_atomic_with(
     // from the old output into the new one, which must not interleave).
     let lock = Lock::take(&parent.join(format!(".{name}.stackc.lock")));
     let result = fill(&tmp, out)
+        .map_err(E::from)
         .and_then(|()| more(&tmp))
-        .and_then(|()| install(&tmp, target, &parent, &name, &stamp));
+        .and_then(|v| {
+            install(&tmp, target, &parent, &name, &stamp)?;
+            Ok(v)
+        });
     drop(lock);
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -83,12 +88,22 @@ impl Drop for Lock {
     }
 }
 
-/// Write every file under `dir`, refusing paths that would leave it.
+/// Make `dir` and write every file of `out` under it.
 fn fill(dir: &Path, out: &Output) -> io::Result<()> {
     std::fs::create_dir(dir)?;
+    write_files(dir, &out.files)
+}
+
+/// Write files (path relative to `dir`, text) under the existing `dir`,
+/// refusing paths that would leave it.
+pub fn write_files<P: AsRef<str>, T: AsRef<[u8]>>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (P, T)>,
+) -> io::Result<()> {
     let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     made.insert(dir.to_path_buf());
-    for (rel, text) in &out.files {
+    for (rel, text) in files {
+        let rel = rel.as_ref();
         let rel_path = Path::new(rel);
         if rel_path
             .components()

@@ -3,6 +3,7 @@
 //! untouched.
 
 use super::{BuildArgs, BuildFormat, Deny, OnlyArg, FAILURE, INPUT_ERRORS, OK};
+use crate::backend::build::{BuildError, Built};
 use crate::diag::render;
 
 pub fn run(args: &BuildArgs) -> i32 {
@@ -25,9 +26,9 @@ pub fn run(args: &BuildArgs) -> i32 {
         Some(OnlyArg::Ansible) => crate::Only::Ansible,
         None => crate::Only::All,
     };
-    let (out, doc) = match crate::emit_streamed(&c, only) {
-        Ok(emitted) => emitted,
-        Err(diags) => {
+    let built = match crate::build(&c, only, &args.output) {
+        Ok(built) => built,
+        Err(BuildError::Input(diags)) => {
             if !diags.iter().all(|d| c.diagnostics.contains(d)) {
                 eprint!("{}", render::human::render(&c.sources, &diags, color));
             }
@@ -37,10 +38,7 @@ pub fn run(args: &BuildArgs) -> i32 {
             );
             return INPUT_ERRORS;
         }
-    };
-    let tf_bytes = match crate::write_build(&args.output, &out, doc.as_ref()) {
-        Ok(bytes) => bytes,
-        Err(e) => {
+        Err(BuildError::Io(e)) => {
             eprintln!(
                 "error: cannot write `{}`: {e}; it is unchanged",
                 args.output.display()
@@ -48,7 +46,7 @@ pub fn run(args: &BuildArgs) -> i32 {
             return FAILURE;
         }
     };
-    let summary = summary(&out, tf_bytes, c.ir.as_ref());
+    let summary = summary(&built);
     if args.format == BuildFormat::Json {
         println!(
             "{}",
@@ -62,41 +60,17 @@ pub fn run(args: &BuildArgs) -> i32 {
 
 /// What a build produced: files, Terraform resources per provider, Ansible
 /// hosts per group and plays.
-fn summary(
-    out: &crate::backend::Output,
-    tf_bytes: Option<u64>,
-    ir: Option<&crate::ir::Ir>,
-) -> serde_json::Value {
-    use std::collections::BTreeMap;
-    let resources = &out.resources;
-    let has_ansible = out.files.contains_key("ansible/site.yml");
-    let groups: BTreeMap<String, usize> = match (ir, has_ansible) {
-        (Some(ir), true) => crate::backend::ansible::inventory::groups(ir)
-            .into_iter()
-            .map(|(g, m)| (g, m.len()))
-            .collect(),
-        _ => BTreeMap::new(),
-    };
-    let plays = out.files.get("ansible/site.yml").map_or(0, |s| {
-        s.lines().filter(|l| l.starts_with("- name:")).count()
-    });
-    let mut files: Vec<(&str, u64)> = out
+fn summary(built: &Built) -> serde_json::Value {
+    let files: Vec<serde_json::Value> = built
         .files
         .iter()
-        .map(|(p, t)| (p.as_str(), t.len() as u64))
-        .collect();
-    if let Some(bytes) = tf_bytes {
-        files.push((crate::backend::terraform::PATH, bytes));
-        files.sort();
-    }
-    let files: Vec<serde_json::Value> = files
-        .into_iter()
         .map(|(p, bytes)| serde_json::json!({ "path": p, "bytes": bytes }))
         .collect();
+    let ansible = built.ansible.clone().unwrap_or_default();
     serde_json::json!({
         "files": files,
-        "terraform": { "resources": resources },
-        "ansible": { "hosts": ir.map_or(0, |ir| if has_ansible { ir.nodes.len() } else { 0 }), "groups": groups, "plays": plays },
+        "terraform": { "resources": built.resources },
+        "ansible": { "hosts": ansible.hosts, "groups": ansible.groups, "plays": ansible.plays },
     })
 }
 

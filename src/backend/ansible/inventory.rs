@@ -135,8 +135,9 @@ pub fn inventory(ir: &Ir, gs: &Groups) -> String {
         open_entry(&mut out, "hosts", 1);
     }
     let kubespray = kubespray(ir);
+    let lines = HostLines::new(ir);
     for n in &ir.nodes {
-        host(&mut out, ir, n, kubespray);
+        host(&mut out, &lines, n, kubespray);
     }
     let kube_groups = if kubespray {
         ["kube_control_plane", "kube_node"]
@@ -171,28 +172,91 @@ pub fn inventory(ir: &Ir, gs: &Groups) -> String {
     out
 }
 
+/// Host variable lines that are the same for many hosts, written once by
+/// the general writer and copied per host (a fleet has thousands).
+struct HostLines {
+    user: String,
+    /// `stackc_arch` per arch.
+    arch: [String; 2],
+    no_labels: String,
+    no_taints: String,
+}
+
+impl HostLines {
+    fn new(ir: &Ir) -> HostLines {
+        let line = |k: &str, v: &Y| {
+            let mut s = String::new();
+            write_entry(&mut s, k, v, HOST_VARS);
+            s
+        };
+        HostLines {
+            user: line("ansible_user", &Y::str(&ir.site.admin_user)),
+            arch: [Arch::Amd64, Arch::Arm64].map(|a| line("stackc_arch", &Y::str(a.word()))),
+            no_labels: line("stackc_node_labels", &Y::map()),
+            no_taints: line("stackc_node_taints", &Y::List(Vec::new())),
+        }
+    }
+}
+
+/// The depth of a host's variables (`all.hosts.NAME.var`).
+const HOST_VARS: usize = 3;
+
 /// One host under `all.hosts` with its variables.
-fn host(out: &mut String, ir: &Ir, n: &crate::ir::Node, kubespray: bool) {
-    let ip = n.ip.value.to_string();
+fn host(out: &mut String, lines: &HostLines, n: &crate::ir::Node, kubespray: bool) {
+    let ip = ip_text(n.ip.value);
     open_entry(out, &n.name, 2);
-    str_entry(out, "ansible_host", &ip, 3);
-    str_entry(out, "ansible_user", &ir.site.admin_user, 3);
-    str_entry(out, "stackc_node_ip", &ip, 3);
-    str_entry(out, "stackc_hostname", &n.hostname.value, 3);
-    str_entry(out, "stackc_arch", n.arch.value.word(), 3);
-    let labels = Y::Map(
-        n.labels
-            .iter()
-            .map(|(k, v)| (k.clone(), Y::str(v)))
-            .collect(),
-    );
-    write_entry(out, "stackc_node_labels", &labels, 3);
-    write_entry(out, "stackc_node_taints", &Y::strs(&n.taints), 3);
+    // An address needs no quoting care: `"` + text + `"` is what
+    // `str_entry` writes for it.
+    let ip_line = |out: &mut String, key: &str| {
+        out.push_str("      ");
+        out.push_str(key);
+        out.push_str(": \"");
+        out.push_str(&ip);
+        out.push_str("\"\n");
+    };
+    ip_line(out, "ansible_host");
+    out.push_str(&lines.user);
+    ip_line(out, "stackc_node_ip");
+    str_entry(out, "stackc_hostname", &n.hostname.value, HOST_VARS);
+    out.push_str(&lines.arch[usize::from(n.arch.value == Arch::Arm64)]);
+    if n.labels.is_empty() {
+        out.push_str(&lines.no_labels);
+    } else {
+        let labels = Y::Map(
+            n.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), Y::str(v)))
+                .collect(),
+        );
+        write_entry(out, "stackc_node_labels", &labels, HOST_VARS);
+    }
+    if n.taints.is_empty() {
+        out.push_str(&lines.no_taints);
+    } else {
+        write_entry(out, "stackc_node_taints", &Y::strs(&n.taints), HOST_VARS);
+    }
     if kubespray {
         // Kubespray's per-host addresses.
-        str_entry(out, "ip", &ip, 3);
-        str_entry(out, "access_ip", &ip, 3);
+        ip_line(out, "ip");
+        ip_line(out, "access_ip");
     }
+}
+
+/// An address as `Display` writes it; IPv4 without the formatter, which
+/// cost more than the rest of a host's line.
+pub fn ip_text(ip: std::net::IpAddr) -> String {
+    let std::net::IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut digits = itoa::Buffer::new();
+    let mut s = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        s.push_str(digits.format(octet));
+    }
+    s
 }
 
 /// `group: { hosts: { member: null, … } }`.

@@ -18,10 +18,26 @@ use yaml::document;
 /// The stdlib roles, embedded in the binary.
 pub static ROLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/stdlib/roles");
 
+/// What the build summary tells of the project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub hosts: usize,
+    /// Inventory groups and their sizes.
+    pub groups: BTreeMap<String, usize>,
+    /// Plays in `site.yml`.
+    pub plays: usize,
+}
+
 /// Every file of `ansible/`, by path relative to it.
 pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
+    emit_summarized(ir).0
+}
+
+/// [`emit`], and the summary's figures (the groups are computed once).
+pub fn emit_summarized(ir: &Ir) -> (BTreeMap<String, String>, Summary) {
     let mut files = BTreeMap::new();
     let groups = inventory::groups(ir);
+    let summary_groups = groups.iter().map(|(g, m)| (g.clone(), m.len())).collect();
     files.insert("inventory.yml".into(), inventory::inventory(ir, &groups));
     files.insert("group_vars/all.yml".into(), document(&vars::group_vars(ir)));
     if let Some(k) = vars::kubespray_vars(ir) {
@@ -31,7 +47,13 @@ pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
         files.insert(format!("host_vars/{host}.yml"), document(&v));
     }
     let (site, used) = site::site(ir, &groups);
-    files.insert("site.yml".into(), document(&site));
+    let site = document(&site);
+    let summary = Summary {
+        hosts: ir.nodes.len(),
+        groups: summary_groups,
+        plays: site.lines().filter(|l| l.starts_with("- name:")).count(),
+    };
+    files.insert("site.yml".into(), site);
     files.insert("ansible.cfg".into(), ANSIBLE_CFG.into());
     if used.contains("power") {
         if let Some(f) = ROLES.get_file("power/files/wake.yml") {
@@ -46,7 +68,7 @@ pub fn emit(ir: &Ir) -> BTreeMap<String, String> {
             add_dir(dir, &mut files);
         }
     }
-    files
+    (files, summary)
 }
 
 fn add_dir(dir: &Dir<'_>, files: &mut BTreeMap<String, String>) {

@@ -113,9 +113,11 @@ fn common(ir: &Ir, v: &mut Y) {
             ir.nodes
                 .iter()
                 .map(|n| {
-                    Y::map()
-                        .with("name", Y::str(&n.hostname.value))
-                        .with("ip", Y::str(n.ip.value.to_string()))
+                    // Built directly: a fleet has thousands of these.
+                    Y::Map(vec![
+                        ("name".into(), Y::str(&n.hostname.value)),
+                        ("ip".into(), Y::Str(super::inventory::ip_text(n.ip.value))),
+                    ])
                 })
                 .collect(),
         ),

@@ -163,10 +163,13 @@ fn write_list(out: &mut String, items: &[Y], depth: usize) {
 
 /// Keys are plain when they are simple names, else quoted.
 fn key(out: &mut String, k: &str) {
-    let simple = !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+    // Bytes, not chars: a non-ASCII character is never plain either way.
+    let b = k.as_bytes();
+    let simple = b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/'))
         && (k.len() > 5 || !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(k)));
     if simple {
         out.push_str(k);

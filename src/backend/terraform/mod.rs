@@ -9,13 +9,14 @@ mod cloudflare;
 mod proxmox;
 mod zerotier;
 
-use super::escape::{tf, tf_ident};
-use super::json::Json;
+use super::escape::{tf, tf_cow, tf_ident};
+use super::json::{Json, Stencil, Template};
 use crate::diag::{codes, Diagnostic};
 use crate::ir::{Credential, Ir, StateBackend};
 use crate::source::SourceMap;
 use crate::span::Span;
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Providers and the versions stackc's output is written for.
@@ -86,15 +87,15 @@ impl Document<'_> {
     pub fn text(&self) -> String {
         let vms = self.tf.ir.nodes.iter().filter(|n| n.vm.is_some()).count();
         let mut j = Json::with_capacity(16 * 1024 + vms * 2400);
-        self.tf.document(&mut j);
+        self.tf.document(&mut j, &mut proxmox::VmWriter::default());
         j.raw("\n");
         j.finish()
     }
 
     /// Write the document to `sink` as it is produced; the bytes written.
-    pub fn write(&self, sink: &mut dyn std::io::Write) -> std::io::Result<u64> {
+    pub fn write(&self, sink: &mut dyn super::json::Sink) -> std::io::Result<u64> {
         let mut j = Json::streaming(sink);
-        self.tf.document(&mut j);
+        self.tf.document(&mut j, &mut proxmox::VmWriter::default());
         j.raw("\n");
         j.close_stream()
     }
@@ -127,11 +128,17 @@ pub struct Tf<'a> {
 }
 
 impl<'a> Tf<'a> {
-    /// `"file.stack:12"` for a span.
-    pub fn trace(&self, span: Span) -> String {
+    /// `"//": "from file.stack:12"`, the member naming where a resource
+    /// came from (written without building the string).
+    fn write_trace(&self, j: &mut Json, span: Span) {
         let file = self.sources.get(span.file);
         let (line, _) = file.line_col(span.start as usize);
-        format!("{}:{line}", file.name)
+        j.field("//");
+        j.string_start("from ", false);
+        j.string_more(&file.name, false);
+        j.string_more(":", false);
+        j.u64(line as u64);
+        j.string_end("", false);
     }
 
     /// Add a resource; two stack names that map to one Terraform address
@@ -143,33 +150,38 @@ impl<'a> Tf<'a> {
         span: Span,
         body: Map<String, Value>,
     ) -> String {
-        self.add(ty, name, span, Body::Json(body))
+        let id = tf_ident(name);
+        self.add(ty, id.clone(), name, span, Body::Json(body));
+        id
     }
 
-    fn add(&mut self, ty: &str, name: &str, span: Span, body: Body<'a>) -> String {
-        let id = tf_ident(name);
+    /// Add a resource under its Terraform name `id`.
+    fn add(&mut self, ty: &str, id: String, name: &str, span: Span, body: Body<'a>) {
+        use std::collections::btree_map::Entry;
         let items = match self.resources.get_mut(ty) {
             Some(items) => items,
             None => self.resources.entry(ty.to_string()).or_default(),
         };
-        if let Some(first) = items.get(&id) {
-            let address = format!("{ty}.{id}");
-            self.diags.push(
-                Diagnostic::new(
-                    &codes::DUPLICATE_NAME,
-                    span,
-                    format!(
-                        "`{name}` and another name both become the Terraform address `{address}`"
-                    ),
-                )
-                .label("Terraform names allow letters, digits, `_` and `-`")
-                .with_secondary(first.span, "the other one")
-                .help("rename one of them so they differ in letters or digits"),
-            );
-            return id;
-        }
-        items.insert(id.clone(), Resource { span, body });
-        id
+        // One search of the (large, for VMs) map: the address is new, or
+        // the first resource that took it is at hand for the diagnostic.
+        let first = match items.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert(Resource { span, body });
+                return;
+            }
+            Entry::Occupied(e) => e,
+        };
+        let address = format!("{ty}.{}", first.key());
+        self.diags.push(
+            Diagnostic::new(
+                &codes::DUPLICATE_NAME,
+                span,
+                format!("`{name}` and another name both become the Terraform address `{address}`"),
+            )
+            .label("Terraform names allow letters, digits, `_` and `-`")
+            .with_secondary(first.get().span, "the other one")
+            .help("rename one of them so they differ in letters or digits"),
+        );
     }
 
     /// A credential as a Terraform value: a secret becomes a sensitive
@@ -227,10 +239,15 @@ impl<'a> Tf<'a> {
     /// VMID, by Terraform-escaped name (sorted; a later node of the same
     /// name wins, as in a map).
     fn write_nodes_output(&self, j: &mut Json) {
-        let mut nodes: Vec<(String, &crate::ir::Node)> =
-            self.ir.nodes.iter().map(|n| (tf(&n.name), n)).collect();
-        nodes.reverse();
-        nodes.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut nodes: Vec<(Cow<str>, usize)> = self
+            .ir
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (tf_cow(&n.name), i))
+            .collect();
+        // Equal names: the later node first, so `dedup` keeps it.
+        nodes.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         nodes.dedup_by(|later, earlier| later.0 == earlier.0);
         j.begin_object();
         j.str_member(
@@ -239,25 +256,22 @@ impl<'a> Tf<'a> {
         );
         j.field("value");
         j.begin_object();
-        for (name, n) in nodes {
+        // One template for nodes with a VM, one for those without.
+        let mut templates: [Option<Template>; 2] = [None, None];
+        for (name, i) in nodes {
+            let n = &self.ir.nodes[i];
             j.key(&name);
-            j.begin_object();
-            j.field("hostname");
-            j.tf_string(&n.hostname.value);
-            j.field("ip");
-            j.ip(n.ip.value, None);
-            if let Some(vm) = &n.vm {
-                j.field("vm_id");
-                j.u64(vm.id.value);
-            }
-            j.end_object();
+            let write = |s: &mut Stencil| node_output(s, n);
+            let t = &mut templates[usize::from(n.vm.is_some())];
+            let t = t.get_or_insert_with(|| j.record(write));
+            j.replay(t, write);
         }
         j.end_object();
         j.end_object();
     }
 
     /// The whole document, written in sorted key order.
-    fn document(&self, j: &mut Json) {
+    fn document(&self, j: &mut Json, vms: &mut proxmox::VmWriter<'a>) {
         j.begin_object();
         j.str_member(
             "//",
@@ -280,7 +294,7 @@ impl<'a> Tf<'a> {
         }
         if !self.resources.is_empty() {
             j.field("resource");
-            self.write_resources(j);
+            self.write_resources(j, vms);
         }
         j.field("terraform");
         j.begin_object();
@@ -344,7 +358,7 @@ impl<'a> Tf<'a> {
         j.end_object();
     }
 
-    fn write_resources(&self, j: &mut Json) {
+    fn write_resources(&self, j: &mut Json, vms: &mut proxmox::VmWriter<'a>) {
         j.begin_object();
         for (ty, items) in &self.resources {
             j.key(ty);
@@ -352,16 +366,15 @@ impl<'a> Tf<'a> {
             for (id, r) in items {
                 j.key(id);
                 j.begin_object();
-                j.field("//");
-                j.string(&format!("from {}", self.trace(r.span)));
                 match &r.body {
                     Body::Json(map) => {
+                        self.write_trace(j, r.span);
                         for (k, v) in map {
                             j.key(k);
                             j.value(v);
                         }
                     }
-                    Body::Vm(vm) => vm.write_members(self.ir, j),
+                    Body::Vm(vm) => vms.write(vm, self, j),
                 }
                 j.end_object();
             }
@@ -369,6 +382,22 @@ impl<'a> Tf<'a> {
         }
         j.end_object();
     }
+}
+
+/// `{ "hostname": …, "ip": …, "vm_id": … }` of one node in `nodes`.
+fn node_output(s: &mut Stencil, n: &crate::ir::Node) {
+    s.fixed(|j| {
+        j.begin_object();
+        j.field("hostname");
+    });
+    s.value(|j| j.tf_string(&n.hostname.value));
+    s.fixed(|j| j.field("ip"));
+    s.value(|j| j.ip(n.ip.value, None));
+    if let Some(vm) = &n.vm {
+        s.fixed(|j| j.field("vm_id"));
+        s.value(|j| j.u64(vm.id.value));
+    }
+    s.fixed(|j| j.end_object());
 }
 
 /// `site { state { … } }` → `terraform.backend` (local when absent), so a
@@ -441,4 +470,89 @@ fn backend(ir: &Ir) -> Value {
         }
     }
     json!({ s.backend.word(): body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// VMs in many shapes: two endpoints (a provider alias), arm64 and
+    /// amd64, networks with and without VLAN, gateway and DNS, names and
+    /// strings Terraform would read as templates.
+    const SHAPES: &str = r#"
+site "lab" {
+  domain   = "x\${y}.lan"
+  ssh_keys = ["ssh-ed25519 AAAA k%{ey"]
+}
+hypervisor "pve1" {
+  endpoint = "https://10.255.0.1:8006/"
+  cpu = 1000
+  memory = 1024GiB
+  datastore "local-lvm" { size = 100TiB }
+}
+hypervisor "pve2" {
+  endpoint = "https://10.255.0.2:8006/"
+  arch = arm64
+  cpu = 1000
+  memory = 1024GiB
+  datastore "local-lvm" { size = 100TiB }
+}
+network "a" {
+  cidr = 10.0.0.0/16
+  gateway = 10.0.0.1
+  vlan = 10
+  dns = [10.0.0.1, 10.0.0.2]
+}
+network "b" { cidr = 10.1.0.0/16 }
+node "cp" {
+  count = 3
+  roles = [control_plane, etcd]
+  network = network.a
+  ip = 10.0.0.10
+  vm { host = hypervisor.pve1  cpu = 2  memory = 4GiB  disk = 32GiB }
+}
+node "w" {
+  count = 40
+  roles = [worker]
+  network = network.b
+  ip = 10.1.0.10
+  vm { host = hypervisor.pve1  cpu = 4  memory = 3000MiB  disk = 40GiB }
+}
+node "arm" {
+  count = 5
+  roles = [worker, storage]
+  arch = arm64
+  network = network.a
+  ip = 10.0.1.10
+  vm { host = hypervisor.pve2  cpu = 1  memory = 1GiB  disk = 8GiB }
+}
+"#;
+
+    fn texts(c: &crate::Compilation) -> (String, String) {
+        let ir = c.ir.as_ref().expect("lowers");
+        let doc = prepare(ir, &c.sources).expect("emits");
+        let mut direct = Json::default();
+        doc.tf.document(&mut direct, &mut proxmox::VmWriter::new(0));
+        (doc.text(), direct.finish() + "\n")
+    }
+
+    #[test]
+    fn templated_vms_are_written_as_directly_written_ones() {
+        let c = crate::compile_str("shapes.stack", SHAPES, &Default::default(), false);
+        let errors: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(!c.has_errors(), "{errors:?}");
+        let (templated, direct) = texts(&c);
+        assert!(templated.contains("\"architecture\": \"aarch64\""));
+        assert!(templated.contains("\"provider\": \"proxmox.pve2\""));
+        assert_eq!(templated, direct);
+        let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        for e in std::fs::read_dir(examples).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "stack") {
+                let c = crate::compile(&path, &Default::default(), false);
+                let (templated, direct) = texts(&c);
+                assert_eq!(templated, direct, "{}", path.display());
+            }
+        }
+    }
 }

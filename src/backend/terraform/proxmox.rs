@@ -4,9 +4,12 @@
 
 use super::Tf;
 use crate::backend::escape::{tf, tf_ident};
-use crate::backend::json::Json;
+use crate::backend::json::{Json, Stencil, Template};
 use crate::ir::value::Size;
-use crate::ir::{Arch, DatastoreContent, Hypervisor, HypervisorId, ImageId, Ir, Node, Role, Vm};
+use crate::ir::{
+    Arch, DatastoreContent, Hypervisor, HypervisorId, ImageId, Ir, NetworkId, Node, Role, Vm,
+};
+use crate::span::FileId;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -48,6 +51,7 @@ pub fn emit(t: &mut Tf) {
         };
         t.add(
             "proxmox_virtual_environment_vm",
+            tf_ident(&n.name),
             &n.name,
             n.span,
             super::Body::Vm(body),
@@ -198,46 +202,153 @@ pub(super) struct VmRef<'a> {
     provider: Option<String>,
 }
 
-impl VmRef<'_> {
-    /// The body's members after `"//"`, in sorted key order.
-    pub(super) fn write_members(&self, ir: &Ir, j: &mut Json) {
-        let (n, vm) = (self.node, self.vm);
+/// What decides the fixed parts of a VM's body (everything but its
+/// [`Stencil::value`]s): VMs of one shape share one template.
+#[derive(PartialEq, Eq, Hash)]
+struct Shape<'a> {
+    /// The file named in `"//"`.
+    file: FileId,
+    arm: bool,
+    ipv4: bool,
+    network: NetworkId,
+    /// With the arch and the host, decides the image download.
+    os: ImageId,
+    /// Also decides the provider alias and the Proxmox node name.
+    host: HypervisorId,
+    roles: &'a [Role],
+}
+
+/// A stack whose VMs mostly differ in shape gains nothing from templates;
+/// past this many, new shapes are written directly.
+const MAX_TEMPLATES: usize = 1024;
+
+/// Writes VM bodies from one template per shape (see
+/// [`crate::backend::json::Stencil`]); lives for one write of the document.
+pub(super) struct VmWriter<'a> {
+    templates: HashMap<Shape<'a>, Template>,
+    /// How many shapes get a template.
+    limit: usize,
+}
+
+impl Default for VmWriter<'_> {
+    fn default() -> Self {
+        VmWriter::new(MAX_TEMPLATES)
+    }
+}
+
+impl<'a> VmWriter<'a> {
+    /// A writer that records templates for up to `limit` shapes (0: every
+    /// VM is written directly).
+    pub(super) fn new(limit: usize) -> Self {
+        VmWriter {
+            templates: HashMap::default(),
+            limit,
+        }
+    }
+
+    /// The body's members, `"//"` first, in sorted key order.
+    pub(super) fn write(&mut self, vm: &VmRef<'a>, t: &Tf, j: &mut Json) {
+        let shape = vm.shape();
+        let write = |s: &mut Stencil| vm.write_members(t, s);
+        if let Some(template) = self.templates.get(&shape) {
+            j.replay(template, write);
+        } else if self.templates.len() >= self.limit {
+            j.direct(write);
+        } else {
+            let template = j.record(write);
+            j.replay(&template, write);
+            self.templates.insert(shape, template);
+        }
+    }
+}
+
+impl<'a> VmRef<'a> {
+    fn shape(&self) -> Shape<'a> {
+        let n = self.node;
+        Shape {
+            file: n.span.file,
+            arm: n.arch.value == Arch::Arm64,
+            ipv4: n.ip.value.is_ipv4(),
+            network: n.network.value,
+            os: n.os.value,
+            host: self.vm.host.value,
+            roles: &n.roles.value,
+        }
+    }
+
+    /// The body's members; fixed parts may read only what [`Shape`] holds
+    /// (and the site, the same for every VM).
+    fn write_members(&self, t: &Tf, s: &mut Stencil) {
+        let (n, vm, ir) = (self.node, self.vm, t.ir);
         let arm = n.arch.value == Arch::Arm64;
-        j.field("agent");
-        object(j, |j| j.field("enabled"), |j| j.bool(true));
-        if arm {
-            j.str_member("bios", "ovmf");
-        }
-        j.field("cpu");
-        j.begin_object();
-        if arm {
-            j.str_member("architecture", "aarch64");
-        }
-        j.field("cores");
-        j.u64(vm.cpu.value);
-        j.str_member("type", if arm { "host" } else { "x86-64-v2-AES" });
-        j.end_object();
-        j.field("description");
-        j.tf_string(&self.description());
-        self.write_disk(j);
-        if arm {
-            j.field("efi_disk");
+        // `"//": "from file.stack:12"`, as `Tf::write_trace` writes it.
+        let file = t.sources.get(n.span.file);
+        s.fixed(|j| {
+            j.field("//");
+            j.string_start("from ", false);
+            j.string_more(&file.name, false);
+            j.string_more(":", false);
+        });
+        s.value(|j| j.u64(file.line_col(n.span.start as usize).0 as u64));
+        s.fixed(|j| {
+            j.string_end("", false);
+            j.field("agent");
+            object(j, |j| j.field("enabled"), |j| j.bool(true));
+            if arm {
+                j.str_member("bios", "ovmf");
+            }
+            j.field("cpu");
             j.begin_object();
-            j.field("datastore_id");
-            j.tf_string(&vm.datastore.value);
-            j.str_member("type", "4m");
+            if arm {
+                j.str_member("architecture", "aarch64");
+            }
+            j.field("cores");
+        });
+        s.value(|j| j.u64(vm.cpu.value));
+        s.fixed(|j| {
+            j.str_member("type", if arm { "host" } else { "x86-64-v2-AES" });
             j.end_object();
+            j.field("description");
+        });
+        // "name (role, role), managed by stackc": only the name varies.
+        s.value(|j| j.string_start(&n.name, true));
+        s.fixed(|j| {
+            let roles: Vec<&str> = n.roles.value.iter().map(|r| r.word()).collect();
+            j.string_end(&format!(" ({}), managed by stackc", roles.join(", ")), true);
+        });
+        self.write_disk(s);
+        if arm {
+            s.fixed(|j| {
+                j.field("efi_disk");
+                j.begin_object();
+                j.field("datastore_id");
+            });
+            s.value(|j| j.tf_string(&vm.datastore.value));
+            s.fixed(|j| {
+                j.str_member("type", "4m");
+                j.end_object();
+            });
         }
-        j.field("initialization");
-        initialization(j, ir, n, vm);
-        j.field("memory");
-        j.begin_object();
-        j.field("dedicated");
-        j.u64(ceil_div(vm.memory.value.bytes(), Size::MIB));
-        j.end_object();
-        j.field("name");
-        j.tf_string(&n.hostname.value);
-        let net = ir.network(n.network.value);
+        s.fixed(|j| j.field("initialization"));
+        initialization(s, ir, n, vm);
+        s.fixed(|j| {
+            j.field("memory");
+            j.begin_object();
+            j.field("dedicated");
+        });
+        s.value(|j| j.u64(ceil_div(vm.memory.value.bytes(), Size::MIB)));
+        s.fixed(|j| {
+            j.end_object();
+            j.field("name");
+        });
+        s.value(|j| j.tf_string(&n.hostname.value));
+        s.fixed(|j| self.write_fixed_tail(ir, j));
+        s.value(|j| j.u64(vm.id.value));
+    }
+
+    /// From `network_device` to the key of `vm_id`: the same for a shape.
+    fn write_fixed_tail(&self, ir: &Ir, j: &mut Json) {
+        let net = ir.network(self.node.network.value);
         j.field("network_device");
         network_device(j, &net.bridge, net.vlan.as_ref().map(|v| v.value));
         j.field("node_name");
@@ -265,33 +376,32 @@ impl VmRef<'_> {
         j.field("vga");
         object(j, |j| j.field("type"), |j| j.string("serial0"));
         j.field("vm_id");
-        j.u64(vm.id.value);
     }
 
-    fn description(&self) -> String {
-        let n = self.node;
-        let roles: Vec<&str> = n.roles.value.iter().map(|r| r.word()).collect();
-        format!("{} ({}), managed by stackc", n.name, roles.join(", "))
-    }
-
-    fn write_disk(&self, j: &mut Json) {
+    fn write_disk(&self, s: &mut Stencil) {
         let vm = self.vm;
-        j.field("disk");
-        j.begin_array();
-        j.item();
-        j.begin_object();
-        j.field("datastore_id");
-        j.tf_string(&vm.datastore.value);
-        j.str_member("discard", "on");
-        j.field("import_from");
-        j.string(&format!("${{proxmox_download_file.{}.id}}", self.file));
-        j.str_member("interface", "scsi0");
-        j.field("iothread");
-        j.bool(true);
-        j.field("size");
-        j.u64(ceil_div(vm.disk.value.bytes(), Size::GIB));
-        j.end_object();
-        j.end_array();
+        s.fixed(|j| {
+            j.field("disk");
+            j.begin_array();
+            j.item();
+            j.begin_object();
+            j.field("datastore_id");
+        });
+        s.value(|j| j.tf_string(&vm.datastore.value));
+        s.fixed(|j| {
+            j.str_member("discard", "on");
+            j.field("import_from");
+            j.string(&format!("${{proxmox_download_file.{}.id}}", self.file));
+            j.str_member("interface", "scsi0");
+            j.field("iothread");
+            j.bool(true);
+            j.field("size");
+        });
+        s.value(|j| j.u64(ceil_div(vm.disk.value.bytes(), Size::GIB)));
+        s.fixed(|j| {
+            j.end_object();
+            j.end_array();
+        });
     }
 
     fn write_tags(&self, j: &mut Json) {
@@ -346,45 +456,56 @@ fn network_device(j: &mut Json, bridge: &str, vlan: Option<u64>) {
 }
 
 /// Cloud-init: address, DNS and the admin account.
-fn initialization(j: &mut Json, ir: &Ir, n: &Node, vm: &Vm) {
+fn initialization(s: &mut Stencil, ir: &Ir, n: &Node, vm: &Vm) {
     let net = ir.network(n.network.value);
-    j.begin_object();
-    j.field("datastore_id");
-    j.tf_string(&vm.datastore.value);
-    let domain = ir.site.domain.as_deref();
-    if !net.dns.is_empty() || domain.is_some() {
-        j.field("dns");
+    s.fixed(|j| {
         j.begin_object();
-        if let Some(d) = domain {
-            j.field("domain");
-            j.tf_string(d);
-        }
-        if !net.dns.is_empty() {
-            j.field("servers");
-            j.begin_array();
-            for s in &net.dns {
-                j.item();
-                j.ip(s.value, None);
+        j.field("datastore_id");
+    });
+    s.value(|j| j.tf_string(&vm.datastore.value));
+    s.fixed(|j| {
+        let domain = ir.site.domain.as_deref();
+        if !net.dns.is_empty() || domain.is_some() {
+            j.field("dns");
+            j.begin_object();
+            if let Some(d) = domain {
+                j.field("domain");
+                j.tf_string(d);
             }
-            j.end_array();
+            if !net.dns.is_empty() {
+                j.field("servers");
+                j.begin_array();
+                for s in &net.dns {
+                    j.item();
+                    j.ip(s.value, None);
+                }
+                j.end_array();
+            }
+            j.end_object();
+        }
+        j.field("ip_config");
+        j.begin_array();
+        j.item();
+        j.begin_object();
+        j.field(if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" });
+        j.begin_object();
+        j.field("address");
+    });
+    s.value(|j| j.ip(n.ip.value, Some(net.cidr.value.prefix_len())));
+    s.fixed(|j| {
+        if let Some(g) = &net.gateway {
+            j.field("gateway");
+            j.ip(g.value, None);
         }
         j.end_object();
-    }
-    j.field("ip_config");
-    j.begin_array();
-    j.item();
-    j.begin_object();
-    j.field(if n.ip.value.is_ipv4() { "ipv4" } else { "ipv6" });
-    j.begin_object();
-    j.field("address");
-    j.ip(n.ip.value, Some(net.cidr.value.prefix_len()));
-    if let Some(g) = &net.gateway {
-        j.field("gateway");
-        j.ip(g.value, None);
-    }
-    j.end_object();
-    j.end_object();
-    j.end_array();
+        j.end_object();
+        j.end_array();
+        user_account(j, ir);
+        j.end_object();
+    });
+}
+
+fn user_account(j: &mut Json, ir: &Ir) {
     j.field("user_account");
     j.begin_object();
     if !ir.site.ssh_keys.is_empty() {
@@ -398,6 +519,5 @@ fn initialization(j: &mut Json, ir: &Ir, n: &Node, vm: &Vm) {
     }
     j.field("username");
     j.tf_string(&ir.site.admin_user);
-    j.end_object();
     j.end_object();
 }
