@@ -2,7 +2,7 @@
 //! when asked (a terminal), plain text otherwise.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::source::SourceMap;
+use crate::source::{SourceFile, SourceMap};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, SourceCode,
     SourceSpan, SpanContents,
@@ -11,25 +11,47 @@ use std::fmt;
 
 /// One file's text under its name, for miette.
 struct Src<'a> {
-    name: &'a str,
-    text: &'a str,
+    file: &'a SourceFile,
 }
 
 impl SourceCode for Src<'_> {
+    /// miette's own `str` reader counts lines from the start of the text;
+    /// it reads a window of whole lines here instead, and the result is
+    /// shifted back to the whole file's offsets and line numbers.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, miette::MietteError> {
-        let c = self.text.read_span(span, before, after)?;
+        let text = self.file.text.as_str();
+        // miette also breaks lines at a lone `\r`, which the line table does
+        // not: such a file is read whole, as miette would.
+        if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+            let c = text.read_span(span, before, after)?;
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.file.name.clone(),
+                c.data(),
+                *c.span(),
+                c.line(),
+                c.column(),
+                c.line_count(),
+            )));
+        }
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        // One line more before: miette looks at the byte before a span.
+        let (from, to, first_line) = self.file.line_window(start, end, before + 1, after);
+        let window = text.get(from..to).unwrap_or("");
+        let local = SourceSpan::new(start.saturating_sub(from).into(), span.len());
+        let c = window.read_span(&local, before, after)?;
+        let found = SourceSpan::new((c.span().offset() + from).into(), c.span().len());
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
+            self.file.name.clone(),
             c.data(),
-            *c.span(),
-            c.line(),
+            found,
+            c.line() + first_line,
             c.column(),
-            c.line_count(),
+            c.line_count() + first_line,
         )))
     }
 }
@@ -134,10 +156,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
             .collect();
         let view = View {
             d,
-            src: Src {
-                name: &file.name,
-                text: &file.text,
-            },
+            src: Src { file },
             elsewhere: elsewhere.join("\n"),
         };
         if handler.render_report(&mut out, &view).is_err() {
@@ -149,4 +168,57 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
         out.push_str(&format!("{} error(s), {} warning(s)\n", errors, warnings));
     }
     out
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    /// The windowed reader answers exactly as miette's whole-text reader.
+    #[test]
+    fn reading_a_window_equals_reading_the_whole_text() {
+        for text in [
+            "a {\n  x = 1\n\n  y = [\n    2,\n  ]\n}\n\nb \"c\" {\n  z = 3\n}\n",
+            "\n\nx\n\n\ny = 1 # é\nz",
+            "a {\r\n  x = 1\r\n}\r",
+        ] {
+            same_as_whole_text(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_reads_the_same_through_a_window(text in "[a\n =é]{0,80}") {
+            same_as_whole_text(&text);
+        }
+    }
+
+    fn same_as_whole_text(text: &str) {
+        let file = SourceFile::new("t.stack", text);
+        let src = Src { file: &file };
+        for start in 0..=text.len() {
+            for len in [0, 1, 3, 9, 20] {
+                if !text.is_char_boundary(start) {
+                    continue;
+                }
+                for (before, after) in [(0, 0), (1, 1), (2, 3), (5, 5)] {
+                    let span = SourceSpan::new(start.into(), len);
+                    let want = text.read_span(&span, before, after);
+                    let got = src.read_span(&span, before, after);
+                    match (want, got) {
+                        (Ok(w), Ok(g)) => {
+                            let at = format!("{start}+{len} ({before},{after})");
+                            assert_eq!(w.data(), g.data(), "{at}");
+                            assert_eq!(w.span(), g.span(), "{at}");
+                            assert_eq!(w.line(), g.line(), "{at}");
+                            assert_eq!(w.column(), g.column(), "{at}");
+                            assert_eq!(w.line_count(), g.line_count(), "{at}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (w, g) => panic!("{start}+{len}: {:?} vs {:?}", w.is_ok(), g.is_ok()),
+                    }
+                }
+            }
+        }
+    }
 }
