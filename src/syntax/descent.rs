@@ -46,10 +46,24 @@ pub enum Failure {
 
 /// Parse a whole file: the AST and the literal/escape findings, or why not.
 pub fn parse(text: &str, file: FileId) -> Result<(File, Vec<Diagnostic>), Failure> {
+    parse_range(text, file, 0, text.len())
+}
+
+/// Parse the statements of `text[from..to]` as if it were a whole file, with
+/// spans into all of `text`. `from` and `to` must be char boundaries; a
+/// range that does not begin and end between statements fails (or, if it
+/// happens to parse, is the caller's to verify).
+pub fn parse_range(
+    text: &str,
+    file: FileId,
+    from: usize,
+    to: usize,
+) -> Result<(File, Vec<Diagnostic>), Failure> {
+    let text = text.get(..to).unwrap_or(text);
     let mut p = Parser {
         text,
         b: text.as_bytes(),
-        pos: 0,
+        pos: from.min(text.len()),
         file,
         depth: 0,
         too_deep: None,

@@ -53,7 +53,7 @@ pub fn parse_traced(text: &str, file: FileId) -> ((ast::File, Vec<Diagnostic>), 
     if let Some(d) = depth::check_depth(text, file) {
         return ((empty(file), vec![d]), Route::Depth);
     }
-    match descent::parse(text, file) {
+    match fast(text, file, SPLIT_LEN) {
         Ok(parsed) => (parsed, Route::Fast),
         Err(Failure::TooDeep(d)) => ((empty(file), vec![*d]), Route::TooDeep),
         Err(Failure::Syntax {
@@ -67,6 +67,51 @@ pub fn parse_traced(text: &str, file: FileId) -> ((ast::File, Vec<Diagnostic>), 
             }
         }
     }
+}
+
+/// Files at least this long are parsed in two halves on two threads.
+const SPLIT_LEN: usize = 256 * 1024;
+
+/// The fast parser; on two threads for a file of `min_len` bytes or more.
+/// The halves meet after a line that is just `}` near the middle. That the
+/// first half parses whole proves the line closed a top-level block (a
+/// split inside a block, string, heredoc or comment leaves it unterminated),
+/// and the second half then starts where one thread would stand. Any failure
+/// parses the whole file again on one thread, so errors are found and worded
+/// exactly as without the split.
+fn fast(text: &str, file: FileId, min_len: usize) -> Result<(ast::File, Vec<Diagnostic>), Failure> {
+    if text.len() >= min_len {
+        if let Some(mid) = split_point(text) {
+            if let Some(parsed) = parse_halves(text, file, mid) {
+                return Ok(parsed);
+            }
+        }
+    }
+    descent::parse(text, file)
+}
+
+/// Just after the first line `}` in the second half of `text`.
+fn split_point(text: &str) -> Option<usize> {
+    let half = text.len() / 2;
+    let from = text.get(half.saturating_sub(1)..)?;
+    memchr::memmem::find(from.as_bytes(), b"\n}\n").map(|i| half.saturating_sub(1) + i + 3)
+}
+
+fn parse_halves(text: &str, file: FileId, mid: usize) -> Option<(ast::File, Vec<Diagnostic>)> {
+    let (first, second) = std::thread::scope(|s| {
+        // The main thread's stack size: nesting is bounded (MAX_DEPTH), but
+        // the second half should not have less room than the first.
+        let second = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(s, || descent::parse_range(text, file, mid, text.len()));
+        let first = descent::parse_range(text, file, 0, mid);
+        (first, second.ok().and_then(|h| h.join().ok()))
+    });
+    let ((mut ast, mut diags), (rest, rest_diags)) = (first.ok()?, second?.ok()?);
+    ast.items.extend(rest.items);
+    ast.comments.extend(rest.comments);
+    diags.extend(rest_diags);
+    Some((ast, diags))
 }
 
 /// The reference path: the pest parser and `visit.rs` on the whole file.
@@ -94,6 +139,13 @@ pub fn parse_reference(text: &str, file: FileId) -> (ast::File, Vec<Diagnostic>)
 #[doc(hidden)]
 pub fn parsers_disagree(text: &str) -> Option<String> {
     let file = FileId(0);
+    // The two-thread split (here on any size) is the one-thread parse.
+    let (split, whole) = (fast(text, file, 0), descent::parse(text, file));
+    if format!("{split:?}") != format!("{whole:?}") {
+        return Some(format!(
+            "the split parse differs\n--- split: {split:#?}\n--- whole: {whole:#?}"
+        ));
+    }
     let (fast, route) = parse_traced(text, file);
     match route {
         // Nesting the pre-pass missed: pest itself could overflow the stack.
@@ -164,6 +216,41 @@ fn empty(file: FileId) -> ast::File {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_split_between_blocks_parses_in_two_halves_as_in_one() {
+        let text = "# a\nnode \"a\" {\n  ip = 10.0.0.1\n}\n# b\nnode \"b\" {\n  memory = 4GiB\n}\nnode \"c\" {\n  x = 300.0.0.1\n}\n";
+        let mid = split_point(text).expect("a `}` line in the second half");
+        assert_eq!(&text[mid - 2..mid], "}\n");
+        let split = parse_halves(text, FileId(0), mid).expect("both halves parse");
+        let whole = descent::parse(text, FileId(0)).expect("the file parses");
+        assert_eq!(split.0, whole.0);
+        assert_eq!(split.1, whole.1);
+        assert_eq!(whole.0.comments.len(), 2);
+        assert!(!whole.1.is_empty(), "the bad literal is reported once");
+    }
+
+    #[test]
+    fn a_split_inside_a_block_string_heredoc_or_comment_is_refused() {
+        for text in [
+            "a {\n  b {\n    x = 1\n}\n  y = 2\n}\n",
+            "a {\n  s = \"\n}\n\"\n}\n",
+            "a {\n  h = <<EOT\n}\nEOT\n}\n",
+            "a {\n}\n/*\n}\n*/\nb {\n}\n",
+        ] {
+            let mid = split_point(text).expect("a `}` line");
+            let whole = descent::parse(text, FileId(0));
+            if let Some(split) = parse_halves(text, FileId(0), mid) {
+                let whole = whole.as_ref().expect("the split parsed, so the file does");
+                assert_eq!(split.0, whole.0, "{text:?}");
+            }
+            assert_eq!(
+                format!("{:?}", fast(text, FileId(0), 0)),
+                format!("{whole:?}"),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn nesting_the_pre_pass_misses_is_still_bounded() {
