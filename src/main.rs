@@ -10,6 +10,13 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Like other command-line tools, end quietly when the reader of stdout
+    // goes away (`stackc explain E0302 | head -3`): Rust ignores SIGPIPE,
+    // which turns every later `print!` into a panic.
+    // SAFETY: called before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = stackc::cli::Cli::parse();
     std::process::ExitCode::from(stackc::cli::run(cli) as u8)
 }

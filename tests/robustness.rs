@@ -178,3 +178,27 @@ fn fmt_is_idempotent_with_a_nested_block_written_on_one_line() {
         "{once}"
     );
 }
+
+/// A reader that closes stdout early (`stackc explain E0302 | head -1`)
+/// ends the process quietly, as it does any Unix tool; no panic message.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::process::{Command, Stdio};
+    for args in [&["explain", "E0302"][..], &["completions", "bash"][..]] {
+        // A pipe whose read end is closed before the child starts: its
+        // first write meets no reader, whatever the timing.
+        let mut fds = [0; 2];
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        drop(unsafe { OwnedFd::from_raw_fd(fds[0]) });
+        let write_end = unsafe { OwnedFd::from_raw_fd(fds[1]) };
+        let out = Command::new(env!("CARGO_BIN_EXE_stackc"))
+            .args(args)
+            .stdout(Stdio::from(write_end))
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
