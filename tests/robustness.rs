@@ -134,9 +134,7 @@ fn long_import_chains_stop_at_the_limit() {
 #[test]
 fn fmt_is_idempotent_with_control_bytes_in_comments() {
     let text = "# expect = [\u{1}\0\0 2kubernetes = version = 1.\0\u{1}\0 31.0 }\nsite \"x\" { domain = \"a\"  # b\u{1}c\n}\n";
-    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
-    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
-    assert_eq!(once, twice);
+    let once = formatted_twice_the_same(text);
     assert!(once.contains("# b\u{1}c"), "the comment is kept as written");
 }
 
@@ -146,9 +144,7 @@ fn fmt_is_idempotent_with_control_bytes_in_comments() {
 #[test]
 fn fmt_is_idempotent_with_a_comment_before_the_equals_sign() {
     let text = "network \"k8s\" {\n  roles# ex-1.0 }  \n= [worker]  \nnetwork = network.k8s\n}\n";
-    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
-    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
-    assert_eq!(once, twice);
+    let once = formatted_twice_the_same(text);
     assert!(once.contains("# ex-1.0 }"), "the comment is kept");
 }
 
@@ -158,9 +154,7 @@ fn fmt_is_idempotent_with_a_comment_before_the_equals_sign() {
 #[test]
 fn fmt_is_idempotent_when_a_comment_before_the_equals_sign_trails_the_line_before() {
     let text = "k {\n  a     = 1\n  np = true pod_cidr           # c1\n           = 5  # c2\n  service_cidr     = 7\n}\n";
-    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
-    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
-    assert_eq!(once, twice);
+    let once = formatted_twice_the_same(text);
     assert!(once.contains("np           = true  # c1"), "{once}");
 }
 
@@ -170,9 +164,7 @@ fn fmt_is_idempotent_when_a_comment_before_the_equals_sign_trails_the_line_befor
 #[test]
 fn fmt_is_idempotent_with_a_nested_block_written_on_one_line() {
     let text = "addon \"traefik\" { replicas = 2 }\n# c\naddon \"kps\" { grafana { node_port = 30000 } }\naddon \"loki\" {}\n";
-    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
-    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
-    assert_eq!(once, twice);
+    let once = formatted_twice_the_same(text);
     assert!(
         once.contains("replicas = 2 }\n\n# c\naddon \"kps\" {\n"),
         "{once}"
@@ -201,4 +193,12 @@ fn a_closed_stdout_is_not_a_panic() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+/// `fmt` of `text`, asserting that formatting the result changes nothing.
+fn formatted_twice_the_same(text: &str) -> String {
+    let once = stackc::fmt::format_source(text, stackc::span::FileId(0)).unwrap();
+    let twice = stackc::fmt::format_source(&once, stackc::span::FileId(0)).unwrap();
+    assert_eq!(once, twice);
+    once
 }

@@ -6,7 +6,7 @@
 //! finished without error, so a failure of either leaves the previous
 //! output untouched.
 
-use super::{ansible, terraform, write, Output};
+use super::{ansible, terraform, write};
 use crate::diag::Diagnostic;
 use crate::ir::Ir;
 use crate::source::SourceMap;
@@ -67,7 +67,7 @@ pub fn build(ir: &Ir, sources: &SourceMap, only: Only, target: &Path) -> Result<
             resources: doc.as_ref().map(|d| d.counts()).unwrap_or_default(),
             ..Built::default()
         };
-        write::write_atomic_with(target, &Output::default(), |dir| {
+        write::write_atomic_with(target, |dir| {
             // The receiver lives until the other thread ends; if it ended
             // early (a panic), joining it below reports that.
             let _ = dir_tx.send(dir.to_path_buf());
@@ -219,11 +219,7 @@ node "w" {
             std::fs::read(target.join("ansible/inventory.yml")).unwrap(),
             inventory
         );
-        let names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("stackc-new"))
-            .collect();
+        let names = write::leftovers(dir.path());
         assert!(names.is_empty(), "{names:?}");
     }
 }

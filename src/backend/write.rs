@@ -9,16 +9,15 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 pub fn write_atomic(target: &Path, out: &Output) -> io::Result<()> {
-    write_atomic_with(target, out, |_| Ok::<(), io::Error>(()))
+    write_atomic_with(target, |dir| write_files(dir, &out.files))
 }
 
-/// Like [`write_atomic`]; `more` writes further files into the new
-/// directory (given its path) before it is put in place, as streams. Its
-/// error (or any other) leaves the previous output as it was.
+/// Like [`write_atomic`]; `fill` writes the files into the new directory
+/// (given its path, already made) before it is put in place. Its error (or
+/// any other) leaves the previous output as it was.
 pub fn write_atomic_with<T, E: From<io::Error>>(
     target: &Path,
-    out: &Output,
-    more: impl FnOnce(&Path) -> Result<T, E>,
+    fill: impl FnOnce(&Path) -> Result<T, E>,
 ) -> Result<T, E> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -40,9 +39,9 @@ pub fn write_atomic_with<T, E: From<io::Error>>(
     // Builds into one target take turns installing (the kept files move
     // from the old output into the new one, which must not interleave).
     let lock = Lock::take(&parent.join(format!(".{name}.stackc.lock")));
-    let result = fill(&tmp, out)
+    let result = std::fs::create_dir(&tmp)
         .map_err(E::from)
-        .and_then(|()| more(&tmp))
+        .and_then(|()| fill(&tmp))
         .and_then(|v| {
             install(&tmp, target, &parent, &name, &stamp)?;
             Ok(v)
@@ -86,12 +85,6 @@ impl Drop for Lock {
             unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_UN) };
         }
     }
-}
-
-/// Make `dir` and write every file of `out` under it.
-fn fill(dir: &Path, out: &Output) -> io::Result<()> {
-    std::fs::create_dir(dir)?;
-    write_files(dir, &out.files)
 }
 
 /// Write files (path relative to `dir`, text) under the existing `dir`,
@@ -217,6 +210,19 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     ))
 }
 
+/// The new or old directories a build left beside its target in `parent`
+/// (there should be none once it has returned).
+#[cfg(test)]
+pub(crate) fn leftovers(parent: &Path) -> Vec<String> {
+    std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stackc-"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,11 +248,7 @@ mod tests {
             "2"
         );
         assert!(!target.join("stale.txt").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("stackc-"))
-            .collect();
+        let leftovers = leftovers(dir.path());
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 

@@ -281,6 +281,14 @@ impl<'a> Parser<'a> {
     /// with `}`, so the next byte decides between another item and the end.
     fn block_body(&mut self) -> P<(Vec<BodyItem>, Span)> {
         let start = self.pos;
+        let items = self.braced(false, Self::body_item)?;
+        Some((items, self.span(start, self.pos)))
+    }
+
+    /// `"{" ~ item* ~ "}"`, each item followed by an optional `,` when
+    /// `comma` (objects). No item starts with `}`, so it ends the items.
+    fn braced<T>(&mut self, comma: bool, mut item: impl FnMut(&mut Self) -> P<T>) -> P<Vec<T>> {
+        let start = self.pos;
         self.expect(b'{')?;
         self.enter(start)?;
         let mut items = Vec::new();
@@ -289,10 +297,14 @@ impl<'a> Parser<'a> {
             if self.eat(b'}') {
                 break;
             }
-            items.push(self.body_item()?);
+            items.push(item(self)?);
+            if comma {
+                self.skip();
+                self.eat(b',');
+            }
         }
         self.leave();
-        Some((items, self.span(start, self.pos)))
+        Some(items)
     }
 
     /// `body_item = _{ attribute | block }`,
@@ -432,19 +444,7 @@ impl<'a> Parser<'a> {
     /// `object = { "{" ~ (object_item ~ ","?)* ~ "}" }`
     fn object(&mut self) -> P<Expr> {
         let start = self.pos;
-        self.expect(b'{')?;
-        self.enter(start)?;
-        let mut items = Vec::new();
-        loop {
-            self.skip();
-            if self.eat(b'}') {
-                break;
-            }
-            items.push(self.object_item()?);
-            self.skip();
-            self.eat(b',');
-        }
-        self.leave();
+        let items = self.braced(true, Self::object_item)?;
         Some(Expr {
             kind: ExprKind::Object(items),
             span: self.span(start, self.pos),
