@@ -135,12 +135,18 @@ impl<'a> Printer<'a> {
     /// Whether `trailing_comment(end)` will print `c`: the first comment
     /// after `end`, on the same source line.
     fn trails(&self, end: u32, c: &Comment) -> bool {
-        let gap = self.src.get(end as usize..c.span.start as usize);
         let first = !self
             .comments
             .iter()
             .any(|o| end <= o.span.start && o.span.start < c.span.start);
-        first && gap.is_some_and(|g| !g.contains('\n'))
+        first && self.on_the_line_of(end, c)
+    }
+
+    /// `c` starts after `end` on the same source line: the rule that makes
+    /// a comment an item's trailing comment.
+    fn on_the_line_of(&self, end: u32, c: &Comment) -> bool {
+        let gap = self.src.get(end as usize..c.span.start as usize);
+        c.span.start >= end && gap.is_some_and(|g| !g.contains('\n'))
     }
 
     /// Print every pending comment that starts before `pos`, each on its
@@ -168,11 +174,7 @@ impl<'a> Printer<'a> {
     /// A comment on the same source line right after `end`.
     fn trailing_comment(&mut self, end: u32) {
         if let Some(c) = self.comments.get(self.next) {
-            let gap = self
-                .src
-                .get(end as usize..c.span.start as usize)
-                .unwrap_or("\n");
-            if c.span.start >= end && !gap.contains('\n') {
+            if self.on_the_line_of(end, c) {
                 self.out.push(' ');
                 self.out.push(self.mark);
                 self.out.push_str(&c.text);
